@@ -140,3 +140,50 @@ class Diagnostic:
             "parameter": self.parameter,
             "fix": self.fix.as_dict() if self.fix else None,
         }
+
+
+@dataclass(frozen=True)
+class CacheSite:
+    """One cache decorator applied to one function definition.
+
+    Attributes:
+        function: the ``libcst.FunctionDef``.
+        decorator: the ``libcst.Decorator`` that caches it.
+        decorator_index: position of ``decorator`` in the decorator list (0 = topmost).
+        model: the library model (:class:`cachelint.libraries.base.Library`).
+        qualname: the decorator's resolved qualified name or dotted text.
+        called: the decorator is written in called form (``@deco(...)``).
+        spec: the key the library builds.
+        exclusions: exclusion elements as written at the decorator.
+        params: the function's parameters.
+        function_name: qualified name inside the module (``"Client.fetch"``).
+        is_async / is_generator: the function is ``async def`` / a generator.
+        class_node: the enclosing ``ClassDef`` when defined directly in a class body.
+        method_kind: ``"instance"``, ``"static"``, ``"class"``, ``"property"`` or None.
+        nested_in_function: defined inside another function's body.
+        decorator_names: resolved names (or dotted text) of every decorator, top first.
+    """
+
+    function: Any = field(compare=False, repr=False)
+    decorator: Any = field(compare=False, repr=False)
+    decorator_index: int
+    model: Any = field(compare=False, repr=False)
+    qualname: str
+    called: bool
+    spec: KeySpec
+    exclusions: Tuple[ExclusionElement, ...]
+    params: Tuple[Param, ...]
+    function_name: str
+    is_async: bool = False
+    is_generator: bool = False
+    class_node: Any = field(default=None, compare=False, repr=False)
+    method_kind: Optional[str] = None
+    nested_in_function: bool = False
+    decorator_names: Tuple[str, ...] = ()
+
+    def param(self, name: str) -> Optional[Param]:
+        """The parameter called ``name``, or None."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
