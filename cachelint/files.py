@@ -1,0 +1,807 @@
+"""Finding the files to lint and reading their bytes safely.
+
+This module is the first stage of the pipeline (DESIGN §2): it turns the paths given on
+the command line into :class:`SourceFile` objects and reads and decodes them. It never
+raises for a user's mistake; anything that cannot be listed, read or decoded comes back
+as a :class:`ReadError`, which the engine reports as CL002.
+
+Exclusion rules:
+
+* ``exclude`` (replacing :data:`DEFAULT_EXCLUDE`) and ``extend_exclude`` are gitignore-style
+  patterns matched against the path relative to ``root``. Paths outside ``root`` are
+  matched by their basename against the patterns that are not anchored (contain no ``/``
+  other than a trailing one).
+* ``.gitignore`` files are honoured: those found while walking, those in the directories
+  above a walked directory up to the top of its git work tree (the nearest directory that
+  contains ``.git``) or up to ``root``, whichever is higher, and ``.git/info/exclude``.
+* Paths named explicitly are never dropped by these rules unless ``force_exclude`` is
+  true; their contents are (a directory named explicitly is walked even when a pattern
+  matches it, and the pattern that matched it is not inherited by its contents).
+
+This module deliberately does not import libcst.
+"""
+from __future__ import annotations
+
+import codecs
+import functools
+import io
+import os
+import re
+import stat
+import tokenize
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+
+import pathspec
+
+__all__ = [
+    "DEFAULT_EXCLUDE",
+    "PYTHON_SUFFIXES",
+    "DEFAULT_MAX_BYTES",
+    "SourceFile",
+    "ReadError",
+    "discover",
+    "read_source",
+    "decode_source",
+    "read_and_decode",
+    "compile_patterns",
+    "matches_pattern",
+    "display_path",
+]
+
+#: Directories and files skipped while walking unless ``exclude`` replaces this list.
+DEFAULT_EXCLUDE: Tuple[str, ...] = (
+    ".bzr",
+    ".cachelint_cache",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".idea",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pycache__",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+    "*.egg-info",
+)
+
+#: File name endings picked up when walking a directory.
+PYTHON_SUFFIXES: Tuple[str, ...] = (".py", ".pyi")
+
+#: Default size limit of :func:`read_source` (50 MiB).
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to lint.
+
+    Attributes:
+        path: the path shown to users: relative to the current directory when the file is
+            under it, otherwise as the user gave it; always with ``/`` separators.
+        abs_path: the absolute, normalised path (symbolic links are not resolved).
+    """
+
+    path: str
+    abs_path: str
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """A path that cannot be linted, with a short reason meant for humans.
+
+    Attributes:
+        path: the path as shown to users (same convention as :attr:`SourceFile.path`).
+        reason: e.g. ``"permission denied"``, ``"is a directory"``,
+            ``"binary file (contains NUL bytes)"``, ``"not a regular file (FIFO)"``.
+    """
+
+    path: str
+    reason: str
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _slashes(path: str) -> str:
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+def _is_under(path: str, base: str) -> bool:
+    """True when absolute ``path`` is ``base`` or inside it (both normalised)."""
+    if path == base:
+        return True
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return path.startswith(prefix)
+
+
+def _rel_to(path: str, base: str) -> Optional[str]:
+    """``path`` relative to ``base`` with ``/`` separators, ``""`` for base itself, or None."""
+    if path == base:
+        return ""
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if path.startswith(prefix):
+        return _slashes(path[len(prefix):])
+    return None
+
+
+def display_path(path: str, cwd: Optional[str] = None) -> str:
+    """Return ``path`` the way cachelint shows it to users.
+
+    Relative to ``cwd`` (default: the current directory) when the file is under it,
+    otherwise the path as given (normalised); ``/`` separators in both cases.
+    """
+    cwd = os.path.abspath(cwd or os.getcwd())
+    absolute = os.path.abspath(path)
+    rel = _rel_to(absolute, cwd)
+    if rel is not None:
+        return rel or "."
+    return _slashes(os.path.normpath(path))
+
+
+def _stat_error_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, NotADirectoryError):
+        return "no such file or directory (a parent is not a directory)"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    import errno
+
+    if exc.errno == errno.ELOOP:
+        return "too many levels of symbolic links"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "file name too long"
+    message = exc.strerror or str(exc) or type(exc).__name__
+    return message[:1].lower() + message[1:]
+
+
+def _kind_of(mode: int) -> Optional[str]:
+    """None for a regular file, else a short name of what the path is."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    return "special file"
+
+
+def _not_regular_reason(kind: str) -> str:
+    if kind == "directory":
+        return "is a directory"
+    return "not a regular file (%s)" % kind
+
+
+# ----------------------------------------------------------------------- patterns
+
+# (include, regex, anchored): include is False for a negated pattern; anchored is True
+# when the pattern contains a "/" other than a trailing one (after leading "**/"), i.e.
+# when it cannot meaningfully be matched against a lone basename.
+_Entry = Tuple[bool, "re.Pattern[str]", bool]
+
+
+def _is_anchored(line: str) -> bool:
+    body = line.strip()
+    if body.startswith("!"):
+        body = body[1:]
+    while body.startswith("**/"):
+        body = body[3:]
+    return "/" in body.rstrip("/")
+
+
+def _compile(lines: Iterable[str], strict: bool) -> Tuple[_Entry, ...]:
+    lines = [line for line in lines if line and line.strip()]
+    try:
+        compiled = [(line, p) for line, p in zip(lines, pathspec.GitIgnoreSpec.from_lines(lines).patterns)]
+    except ValueError:
+        compiled = []
+        for line in lines:
+            try:
+                compiled.extend((line, p) for p in pathspec.GitIgnoreSpec.from_lines([line]).patterns)
+            except ValueError:
+                if strict:
+                    raise ValueError("invalid gitignore-style pattern %r" % line) from None
+    return tuple(
+        (bool(p.include), p.regex, _is_anchored(line))
+        for line, p in compiled
+        if p.include is not None and p.regex is not None
+    )
+
+
+def compile_patterns(lines: Iterable[str], *, strict: bool = True) -> Tuple[Tuple[bool, "re.Pattern[str]"], ...]:
+    """Compile gitignore-style ``lines`` into ``(include, regex)`` pairs, in order.
+
+    ``include`` is False for negated (``!``) patterns; a regex is matched with
+    ``regex.match(relative_path)`` (append ``/`` to a directory's path). Blank lines and
+    comments are dropped. With ``strict`` an invalid pattern raises :class:`ValueError`
+    naming it; without, invalid lines are skipped (as git does in a ``.gitignore``).
+    """
+    return tuple((include, regex) for include, regex, _ in _compile(lines, strict))
+
+
+@functools.lru_cache(maxsize=512)
+def _compile_one(pattern: str) -> Tuple[_Entry, ...]:
+    return _compile([pattern], True)
+
+
+def matches_pattern(pattern: str, path: str, root: str = ".", is_dir: bool = False) -> bool:
+    """True when the gitignore-style ``pattern`` matches ``path``.
+
+    The pattern is matched against ``path`` relative to ``root``; a path outside ``root``
+    is matched by its basename, and only by a pattern that is not anchored. A negated
+    pattern (``!x``) never matches on its own. Raises :class:`ValueError` for an invalid
+    pattern. Compiled patterns are cached.
+    """
+    entries = _compile_one(pattern)
+    if not entries:
+        return False
+    absolute = os.path.abspath(path)
+    rel = _rel_to(absolute, os.path.abspath(root))
+    suffix = "/" if is_dir else ""
+    if rel:
+        return bool(_last_match(entries, rel + suffix))
+    if rel is None:
+        usable = tuple(entry for entry in entries if not entry[2])
+        return bool(_last_match(usable, os.path.basename(absolute) + suffix))
+    return False
+
+
+def _last_match(patterns: Sequence[_Entry], candidate: str) -> Optional[bool]:
+    for include, regex, _ in reversed(patterns):
+        if regex.match(candidate) is not None:
+            return include
+    return None
+
+
+class _PatternSet:
+    """Gitignore-style patterns anchored at ``base``.
+
+    ``patterns`` are matched against the path relative to ``base`` (with a trailing ``/``
+    for directories). ``basename_patterns`` are matched against the final path component
+    only: they hold the patterns neutralised under an explicitly named directory.
+    ``outside_patterns`` (the unanchored patterns, when enabled) decide for paths outside
+    ``base`` by their basename.
+    """
+
+    __slots__ = ("base", "patterns", "basename_patterns", "outside_patterns")
+
+    def __init__(
+        self,
+        base: str,
+        patterns: Tuple[_Entry, ...],
+        basename_patterns: Tuple[_Entry, ...] = (),
+        outside_patterns: Tuple[_Entry, ...] = (),
+    ) -> None:
+        self.base = base
+        self.patterns = patterns
+        self.basename_patterns = basename_patterns
+        self.outside_patterns = outside_patterns
+
+    @classmethod
+    def from_lines(
+        cls, base: str, lines: Sequence[str], *, strict: bool, outside_by_basename: bool
+    ) -> "_PatternSet":
+        patterns = _compile(lines, strict)
+        outside: Tuple[_Entry, ...] = ()
+        if outside_by_basename:
+            outside = tuple(entry for entry in patterns if not entry[2])
+        return cls(base, patterns, (), outside)
+
+    def match(self, abs_path: str, is_dir: bool) -> Optional[bool]:
+        """Last decision of these patterns on ``abs_path``: True ignore, False keep, None."""
+        name = os.path.basename(abs_path) + ("/" if is_dir else "")
+        rel = _rel_to(abs_path, self.base)
+        result = None
+        if self.basename_patterns:
+            result = _last_match(self.basename_patterns, name)
+        if rel is not None:
+            if rel:
+                decided = _last_match(self.patterns, rel + ("/" if is_dir else ""))
+                if decided is not None:
+                    result = decided
+        elif self.outside_patterns:
+            decided = _last_match(self.outside_patterns, name)
+            if decided is not None:
+                result = decided
+        return result
+
+    def without_inherited(self, abs_dir: str) -> "_PatternSet":
+        """A copy for walking the explicitly named directory ``abs_dir``.
+
+        An ignoring pattern that matches ``abs_dir`` (itself or through a parent) would
+        match everything below it; in the copy such a pattern no longer applies by path,
+        only to each entry's own basename, and only when it is unanchored.
+        """
+        rel = _rel_to(abs_dir, self.base)
+        if not rel:
+            return self
+        candidate = rel + "/"
+        kept = []
+        moved = list(self.basename_patterns)
+        for entry in self.patterns:
+            include, regex, anchored = entry
+            if include and regex.match(candidate) is not None:
+                if not anchored:
+                    moved.append(entry)
+                continue
+            kept.append(entry)
+        if len(kept) == len(self.patterns):
+            return self
+        return _PatternSet(self.base, tuple(kept), tuple(moved), self.outside_patterns)
+
+
+def _evaluate(sets: Sequence[_PatternSet], abs_path: str, is_dir: bool) -> bool:
+    """Evaluate pattern sets from lowest to highest precedence; the last decision wins."""
+    result = False
+    for pset in sets:
+        decided = pset.match(abs_path, is_dir)
+        if decided is not None:
+            result = decided
+    return result
+
+
+# ----------------------------------------------------------------------- gitignore
+
+
+def _read_ignore_file(path: str) -> Optional[List[str]]:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read(4 * 1024 * 1024)
+    except OSError:
+        return None
+    text = data.decode("utf-8", errors="surrogateescape")
+    return text.splitlines()
+
+
+def _git_top(directory: str) -> Optional[str]:
+    current = directory
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+class _GitIgnores:
+    """Loads ``.gitignore`` files once per directory."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._files: Dict[str, Optional[_PatternSet]] = {}
+
+    def level(self, directory: str) -> Optional[_PatternSet]:
+        """The patterns of ``directory/.gitignore`` or None."""
+        if directory not in self._files:
+            lines = _read_ignore_file(os.path.join(directory, ".gitignore"))
+            pset = None
+            if lines:
+                pset = _PatternSet.from_lines(
+                    directory, lines, strict=False, outside_by_basename=False
+                )
+                if not pset.patterns:
+                    pset = None
+            self._files[directory] = pset
+        return self._files[directory]
+
+    def chain_for(self, directory: str) -> List[_PatternSet]:
+        """All ignore pattern sets that apply to entries of ``directory``, lowest
+        precedence first (``.git/info/exclude``, then from the top down)."""
+        top = _git_top(directory)
+        candidates = []
+        if top is not None:
+            candidates.append(top)
+        if _is_under(directory, self.root):
+            candidates.append(self.root)
+        start = min(candidates, key=len) if candidates else directory
+        chain: List[_PatternSet] = []
+        if top is not None and os.path.isdir(os.path.join(top, ".git")):
+            lines = _read_ignore_file(os.path.join(top, ".git", "info", "exclude"))
+            if lines:
+                pset = _PatternSet.from_lines(top, lines, strict=False, outside_by_basename=False)
+                if pset.patterns:
+                    chain.append(pset)
+        dirs = []
+        current = directory
+        while True:
+            dirs.append(current)
+            if current == start:
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        for d in reversed(dirs):
+            pset = self.level(d)
+            if pset is not None:
+                chain.append(pset)
+        return chain
+
+
+# ----------------------------------------------------------------------- discover
+
+
+def _sort_key(path: str) -> Tuple[str, ...]:
+    return tuple(path.split("/"))
+
+
+def _join_display(parent: str, name: str) -> str:
+    if parent in ("", "."):
+        return name
+    if parent.endswith("/"):
+        return parent + name
+    return parent + "/" + name
+
+
+def discover(
+    paths: Sequence[str],
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    extend_exclude: Sequence[str] = (),
+    respect_gitignore: bool = True,
+    force_exclude: bool = False,
+    root: Optional[str] = None,
+) -> Tuple[List[SourceFile], List[ReadError]]:
+    """Expand ``paths`` into the files to lint.
+
+    Directories are walked recursively for ``*.py`` and ``*.pyi`` files; explicitly named
+    files are returned whatever their name. ``exclude``/``extend_exclude`` patterns and
+    ``.gitignore`` files (when ``respect_gitignore``) prune the walk; they only drop
+    explicitly named paths when ``force_exclude`` is true. Patterns are relative to
+    ``root`` (default: the current directory).
+
+    Returns ``(files, errors)``, each sorted by path and free of duplicates. Missing
+    paths, unlistable directories, FIFOs, sockets, devices and broken symbolic links
+    become :class:`ReadError`; nothing is opened for reading here.
+
+    Raises :class:`ValueError` only when ``exclude``/``extend_exclude`` contain an invalid
+    pattern (the configuration layer validates them first).
+    """
+    cwd = os.getcwd()
+    root_abs = os.path.abspath(root) if root is not None else cwd
+    lines = list(exclude) + list(extend_exclude)
+    exclude_set = _PatternSet.from_lines(root_abs, lines, strict=True, outside_by_basename=True)
+    gitignores = _GitIgnores(root_abs) if respect_gitignore else None
+
+    files: Dict[str, SourceFile] = {}
+    errors: Dict[str, ReadError] = {}
+    walked_dirs: Set[str] = set()
+
+    def add_error(display: str, reason: str) -> None:
+        errors.setdefault(display, ReadError(display, reason))
+
+    def excluded_explicitly(abs_path: str, given: str, is_dir: bool) -> bool:
+        if _rel_to(abs_path, root_abs) is not None:
+            if exclude_set.match(abs_path, is_dir):
+                return True
+        else:
+            # Outside root: check the basename of every component the user wrote.
+            parts = [p for p in _slashes(os.path.normpath(given)).split("/") if p not in ("", ".", "..")]
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                name = part + ("/" if (is_dir or not last) else "")
+                if _last_match(exclude_set.outside_patterns, name):
+                    return True
+        if gitignores is not None:
+            parent = os.path.dirname(abs_path)
+            if parent != abs_path and _evaluate(gitignores.chain_for(parent), abs_path, is_dir):
+                return True
+        return False
+
+    for given in paths:
+        given = os.fspath(given)
+        abs_path = os.path.abspath(given)
+        display = display_path(given, cwd)
+        try:
+            st = os.stat(abs_path)
+        except OSError as exc:
+            if isinstance(exc, FileNotFoundError) and os.path.lexists(abs_path):
+                add_error(display, "broken symbolic link")
+            else:
+                add_error(display, _stat_error_reason(exc))
+            continue
+        is_dir = stat.S_ISDIR(st.st_mode)
+        if force_exclude and excluded_explicitly(abs_path, given, is_dir):
+            continue
+        if not is_dir:
+            kind = _kind_of(st.st_mode)
+            if kind is not None:
+                add_error(display, _not_regular_reason(kind))
+            elif abs_path not in files:
+                files[abs_path] = SourceFile(display, abs_path)
+            continue
+        _walk(
+            abs_path,
+            display,
+            exclude_set.without_inherited(abs_path),
+            [s.without_inherited(abs_path) for s in gitignores.chain_for(abs_path)]
+            if gitignores is not None
+            else None,
+            gitignores,
+            cwd,
+            files,
+            add_error,
+            walked_dirs,
+        )
+
+    file_list = sorted(files.values(), key=lambda f: (_sort_key(f.path), f.abs_path))
+    error_list = sorted(errors.values(), key=lambda e: _sort_key(e.path))
+    return file_list, error_list
+
+
+def _walk(
+    top: str,
+    top_display: str,
+    exclude_set: _PatternSet,
+    top_chain: Optional[List[_PatternSet]],
+    gitignores: Optional[_GitIgnores],
+    cwd: str,
+    files: Dict[str, SourceFile],
+    add_error,
+    walked_dirs: Set[str],
+) -> None:
+    """Depth-first walk of ``top`` in sorted order; fills ``files`` and reports errors."""
+    top_real = os.path.realpath(top)
+    if top_real in walked_dirs:
+        return
+    walked_dirs.add(top_real)
+    # Stack items: (abs dir, display dir, ignore chain, real paths of ancestors).
+    stack: List[Tuple[str, str, Optional[List[_PatternSet]], frozenset]] = [
+        (top, top_display, top_chain, frozenset([top_real]))
+    ]
+    while stack:
+        directory, dir_display, chain, ancestors = stack.pop()
+        try:
+            with os.scandir(directory) as iterator:
+                entries = sorted(iterator, key=lambda e: e.name)
+        except OSError as exc:
+            add_error(dir_display, _stat_error_reason(exc))
+            continue
+
+        if chain is not None and gitignores is not None and directory != top:
+            own = gitignores.level(directory)
+            if own is not None:
+                chain = chain + [own]
+
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            abs_path = os.path.join(directory, name)
+            display = _display_child(abs_path, dir_display, name, cwd)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir and not name.endswith(PYTHON_SUFFIXES):
+                continue
+            if exclude_set.match(abs_path, is_dir):
+                continue
+            if chain is not None and _evaluate(chain, abs_path, is_dir):
+                continue
+            if is_dir:
+                real = os.path.realpath(abs_path)
+                if real in ancestors or real in walked_dirs:
+                    # A symbolic link back into the walk (a loop) or into a tree
+                    # already walked: following it would loop or report twice.
+                    continue
+                walked_dirs.add(real)
+                subdirs.append((abs_path, display, chain, ancestors | {real}))
+                continue
+            try:
+                is_file = entry.is_file()
+            except OSError:
+                is_file = False
+            if is_file:
+                if abs_path not in files:
+                    files[abs_path] = SourceFile(display, abs_path)
+                continue
+            try:
+                mode = os.stat(abs_path).st_mode
+            except FileNotFoundError:
+                add_error(display, "broken symbolic link")
+                continue
+            except OSError as exc:
+                add_error(display, _stat_error_reason(exc))
+                continue
+            kind = _kind_of(mode)
+            if kind is None:
+                if abs_path not in files:
+                    files[abs_path] = SourceFile(display, abs_path)
+            else:
+                add_error(display, _not_regular_reason(kind))
+        # Reverse so the stack pops them in sorted order.
+        stack.extend(reversed(subdirs))
+
+
+def _display_child(abs_path: str, parent_display: str, name: str, cwd: str) -> str:
+    rel = _rel_to(abs_path, cwd)
+    if rel is not None:
+        return rel
+    return _join_display(parent_display, name)
+
+
+# ----------------------------------------------------------------------- reading
+
+
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        value = "%.1f" % (size / (1024 * 1024))
+        unit = "MB"
+    elif size >= 1024:
+        value = "%.1f" % (size / 1024)
+        unit = "KB"
+    else:
+        return "%d bytes" % size
+    if value.endswith(".0"):
+        value = value[:-2]
+    return "%s %s" % (value, unit)
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return "file too large (%s > %s limit)" % (_human_size(size), _human_size(max_bytes))
+
+
+def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Union[bytes, ReadError]:
+    """Read the bytes of ``path``, or return a :class:`ReadError` saying why not.
+
+    The file is checked with ``stat`` before it is opened, and opened non-blocking, so a
+    FIFO, socket or device never blocks the run. Files larger than ``max_bytes`` are
+    refused. ``ReadError.path`` uses :func:`display_path`.
+    """
+    display = display_path(path)
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and os.path.lexists(path):
+            return ReadError(display, "broken symbolic link")
+        return ReadError(display, _stat_error_reason(exc))
+    kind = _kind_of(st.st_mode)
+    if kind is not None:
+        return ReadError(display, _not_regular_reason(kind))
+    if st.st_size > max_bytes:
+        return ReadError(display, _too_large(st.st_size, max_bytes))
+    flags = os.O_RDONLY
+    for extra in ("O_NONBLOCK", "O_CLOEXEC", "O_NOCTTY", "O_BINARY"):
+        flags |= getattr(os, extra, 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        return ReadError(display, _stat_error_reason(exc))
+    try:
+        # The path may have been swapped since the stat above.
+        kind = _kind_of(os.fstat(fd).st_mode)
+        if kind is not None:
+            return ReadError(display, _not_regular_reason(kind))
+        chunks = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1024 * 1024, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                size = max(total, os.fstat(fd).st_size)
+                return ReadError(display, _too_large(size, max_bytes))
+    except OSError as exc:
+        return ReadError(display, _stat_error_reason(exc))
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+# ASCII-only version of the PEP 263 cookie pattern used by tokenize.
+_COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BLANK_RE = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
+
+
+def _declared_cookie(data: bytes) -> Optional[str]:
+    """The encoding named by a coding cookie on line 1 or 2, if any."""
+    lines = data.split(b"\n", 2)[:2]
+    for index, line in enumerate(lines):
+        if index == 0 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8):]
+        match = _COOKIE_RE.match(line)
+        if match:
+            return match.group(1).decode("ascii", errors="replace")
+        if not _BLANK_RE.match(line):
+            return None
+    return None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def decode_source(data: bytes, path: str) -> Union[str, ReadError]:
+    """Decode Python source bytes as CPython would, or return a :class:`ReadError`.
+
+    A UTF-8 BOM and a PEP 263 coding cookie are honoured (``tokenize.detect_encoding``);
+    without them the source must be UTF-8. Data containing NUL bytes is refused as
+    binary. ``path`` is only used to build the error and is stored as given.
+    """
+    if b"\x00" in data:
+        return ReadError(path, "binary file (contains NUL bytes)")
+    cookie = _declared_cookie(data)
+    before_cookie = False
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        message = str(exc.msg if getattr(exc, "msg", None) else exc)
+        if message.startswith("unknown encoding"):
+            name = cookie or message.split(":")[-1].strip()
+            return ReadError(path, "unknown encoding %r in coding cookie" % name)
+        if message.startswith("encoding problem"):
+            return ReadError(
+                path, "coding cookie %r contradicts the UTF-8 byte order mark" % (cookie or "?")
+            )
+        # "invalid or missing encoding declaration": line 1 or 2 is not UTF-8 and no
+        # cookie precedes it. Decode as UTF-8 below to report the exact position.
+        encoding = "utf-8-sig"
+        before_cookie = cookie is not None
+    body, skipped = data, 0
+    if encoding == "utf-8-sig":
+        # Decode after the BOM ourselves: the utf-8-sig codec's error offsets are not
+        # consistently relative to the same start.
+        encoding = "utf-8"
+        if data.startswith(codecs.BOM_UTF8):
+            body, skipped = data[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        offset = exc.start + skipped
+        byte = data[offset:offset + 1]
+        where = "byte 0x%s at line %d, offset %d" % (
+            byte.hex() if byte else "??",
+            _line_of(data, offset),
+            offset,
+        )
+        if cookie is None:
+            return ReadError(path, "not valid UTF-8 (%s) and no coding cookie" % where)
+        if before_cookie:
+            return ReadError(
+                path, "not valid UTF-8 (%s) before its coding cookie %r" % (where, cookie)
+            )
+        return ReadError(
+            path, "not valid %s (%s) although its coding cookie declares it" % (cookie, where)
+        )
+    except (LookupError, ValueError, TypeError) as exc:
+        return ReadError(path, "cannot decode with %r: %s" % (cookie or encoding, exc))
+    return text
+
+
+def read_and_decode(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Union[str, ReadError]:
+    """Convenience: :func:`read_source` then :func:`decode_source` with the display path."""
+    data = read_source(path, max_bytes)
+    if isinstance(data, ReadError):
+        return data
+    return decode_source(data, display_path(path))

@@ -1,0 +1,559 @@
+"""Tests for cachelint.files: discovery, exclusion, .gitignore, reading and decoding."""
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from cachelint.files import (
+    DEFAULT_EXCLUDE,
+    ReadError,
+    SourceFile,
+    decode_source,
+    discover,
+    display_path,
+    matches_pattern,
+    read_and_decode,
+    read_source,
+)
+
+needs_posix = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX special files")
+not_root = pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="root can read files regardless of permissions",
+)
+
+
+def make(base, *relpaths, content="x = 1\n"):
+    """Create files (and their directories) under ``base``."""
+    for rel in relpaths:
+        path = base / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+
+
+def paths_of(found):
+    return [f.path for f in found]
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def can_symlink(tmp_path):
+    try:
+        os.symlink(str(tmp_path), str(tmp_path / "_probe"))
+    except (OSError, NotImplementedError):
+        return False
+    os.unlink(str(tmp_path / "_probe"))
+    return True
+
+
+# ----------------------------------------------------------------------- walking
+
+
+def test_walk_finds_py_and_pyi_in_sorted_order(tree):
+    make(tree, "b.py", "a.py", "pkg/z.pyi", "pkg/sub/m.py", "pkg/readme.txt", "pkg/data.json", "c.pyc")
+    found, errors = discover(["."])
+    assert errors == []
+    assert paths_of(found) == ["a.py", "b.py", "pkg/sub/m.py", "pkg/z.pyi"]
+    assert all(isinstance(f, SourceFile) for f in found)
+    assert found[0].abs_path == str(tree / "a.py")
+
+
+def test_walk_order_is_deterministic_regardless_of_argument_order(tree):
+    make(tree, "x/a.py", "y/b.py")
+    one, _ = discover(["y", "x"])
+    two, _ = discover(["x", "y"])
+    assert one == two
+    assert paths_of(one) == ["x/a.py", "y/b.py"]
+
+
+def test_default_excludes_prune_directories(tree):
+    make(
+        tree,
+        "keep.py",
+        ".venv/lib/a.py",
+        "venv/b.py",
+        "build/c.py",
+        "dist/d.py",
+        "node_modules/e.py",
+        "pkg/__pycache__/f.py",
+        "proj.egg-info/g.py",
+        ".git/hooks/h.py",
+        ".tox/i.py",
+        "deep/nested/site-packages/j.py",
+        ".cachelint_cache/k.py",
+    )
+    found, errors = discover(["."])
+    assert errors == []
+    assert paths_of(found) == ["keep.py"]
+    for name in (".git", "__pycache__", "*.egg-info", ".cachelint_cache", "node_modules"):
+        assert name in DEFAULT_EXCLUDE
+
+
+def test_exclude_replaces_defaults(tree):
+    make(tree, "build/a.py", "gen/b.py", "c.py")
+    found, _ = discover(["."], exclude=["gen"])
+    assert paths_of(found) == ["build/a.py", "c.py"]
+
+
+def test_extend_exclude_adds_to_defaults(tree):
+    make(tree, "build/a.py", "proto/x_pb2.py", "proto/x.py", "c.py")
+    found, _ = discover(["."], extend_exclude=["*_pb2.py"])
+    assert paths_of(found) == ["c.py", "proto/x.py"]
+
+
+def test_anchored_pattern_only_matches_at_root(tree):
+    make(tree, "legacy/a.py", "src/legacy/b.py", "src/c.py")
+    found, _ = discover(["."], extend_exclude=["/legacy"])
+    assert paths_of(found) == ["src/c.py", "src/legacy/b.py"]
+    found, _ = discover(["."], extend_exclude=["src/legacy/"])
+    assert paths_of(found) == ["legacy/a.py", "src/c.py"]
+
+
+def test_unanchored_pattern_matches_at_any_depth(tree):
+    make(tree, "a/generated/x.py", "b/c/generated/y.py", "z.py")
+    found, _ = discover(["."], extend_exclude=["generated/"])
+    assert paths_of(found) == ["z.py"]
+
+
+def test_negated_exclude_pattern_reincludes(tree):
+    make(tree, "a_test.py", "keep_test.py", "b.py")
+    found, _ = discover(["."], extend_exclude=["*_test.py", "!keep_test.py"])
+    assert paths_of(found) == ["b.py", "keep_test.py"]
+
+
+def test_patterns_are_relative_to_root_not_cwd(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    make(project, "src/legacy/a.py", "src/b.py")
+    monkeypatch.chdir(project / "src")
+    found, _ = discover(["."], extend_exclude=["/src/legacy"], root=str(project))
+    assert paths_of(found) == ["b.py"]
+    # Without the root the anchored pattern means cwd/src/legacy, which does not exist.
+    found, _ = discover(["."], extend_exclude=["/src/legacy"])
+    assert paths_of(found) == ["b.py", "legacy/a.py"]
+
+
+def test_outside_root_matches_basenames(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    other = tmp_path / "other"
+    make(other, "gen/a.py", "b.py", "deep/gen/c.py")
+    project.mkdir()
+    monkeypatch.chdir(project)
+    found, _ = discover([str(other)], extend_exclude=["gen"], root=str(project))
+    assert [os.path.basename(f.path) for f in found] == ["b.py"]
+    # Displayed as given, since it is not under the current directory.
+    assert found[0].path == str(other / "b.py").replace(os.sep, "/")
+
+
+def test_invalid_exclude_pattern_raises_value_error(tree):
+    with pytest.raises(ValueError, match="invalid"):
+        discover(["."], extend_exclude=["!"])
+
+
+# ---------------------------------------------------------------------- gitignore
+
+
+def test_gitignore_root_and_nested(tree):
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("# comment\n*_gen.py\n!keep_gen.py\nscratch/\n")
+    make(tree, "a.py", "a_gen.py", "keep_gen.py", "scratch/s.py", "sub/local_x.py", "sub/y.py", "other/local_z.py")
+    (tree / "sub" / ".gitignore").write_text("local_*.py\n/y.py\n")
+    found, errors = discover(["."])
+    assert errors == []
+    assert paths_of(found) == ["a.py", "keep_gen.py", "other/local_z.py"]
+
+
+def test_nested_gitignore_can_reinclude(tree):
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("*_gen.py\n")
+    make(tree, "a_gen.py", "sub/b_gen.py")
+    (tree / "sub" / ".gitignore").write_text("!b_gen.py\n")
+    found, _ = discover(["."])
+    assert paths_of(found) == ["sub/b_gen.py"]
+
+
+def test_git_info_exclude(tree):
+    (tree / ".git" / "info").mkdir(parents=True)
+    (tree / ".git" / "info" / "exclude").write_text("private.py\n")
+    make(tree, "private.py", "public.py")
+    found, _ = discover(["."])
+    assert paths_of(found) == ["public.py"]
+
+
+def test_respect_gitignore_false(tree):
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("ignored.py\n")
+    make(tree, "ignored.py", "b.py")
+    found, _ = discover(["."], respect_gitignore=False)
+    assert paths_of(found) == ["b.py", "ignored.py"]
+
+
+def test_ancestor_gitignore_up_to_git_top(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".gitignore").write_text("skipme.py\n")
+    (tmp_path / ".gitignore").write_text("above_repo.py\n")  # outside the work tree
+    make(repo, "pkg/skipme.py", "pkg/above_repo.py", "pkg/ok.py")
+    monkeypatch.chdir(repo / "pkg")
+    found, _ = discover(["."])
+    assert paths_of(found) == ["above_repo.py", "ok.py"]
+
+
+def test_gitignore_without_git_directory_from_root_down(tree):
+    (tree / ".gitignore").write_text("ignored.py\n")
+    make(tree, "ignored.py", "b.py")
+    found, _ = discover(["."])
+    assert paths_of(found) == ["b.py"]
+
+
+def test_unreadable_or_odd_gitignore_is_tolerated(tree):
+    (tree / ".gitignore").mkdir()  # a directory named .gitignore
+    (tree / "sub").mkdir()
+    (tree / "sub" / ".gitignore").write_bytes(b"\xff\xfe bad\n!\nok_*.py\n")
+    make(tree, "a.py", "sub/ok_1.py", "sub/b.py")
+    found, errors = discover(["."])
+    assert errors == []
+    assert paths_of(found) == ["a.py", "sub/b.py"]
+
+
+# ------------------------------------------------------------------ explicit paths
+
+
+def test_explicit_files_are_always_included(tree):
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("ignored.py\n")
+    make(tree, "build/x.py", "ignored.py", "script", "notes.txt")
+    found, errors = discover(["build/x.py", "ignored.py", "script", "notes.txt"])
+    assert errors == []
+    assert paths_of(found) == ["build/x.py", "ignored.py", "notes.txt", "script"]
+
+
+def test_force_exclude_drops_explicit_files(tree):
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("ignored.py\n")
+    make(tree, "build/x.py", "ignored.py", "ok.py", "gen_pb2.py")
+    found, _ = discover(
+        ["build/x.py", "ignored.py", "ok.py", "gen_pb2.py"],
+        extend_exclude=["*_pb2.py"],
+        force_exclude=True,
+    )
+    assert paths_of(found) == ["ok.py"]
+
+
+def test_explicit_excluded_directory_is_walked_unless_forced(tree):
+    make(tree, "build/a.py", "build/sub/b.py", "build/sub/node_modules/c.py")
+    found, _ = discover(["build"])
+    assert paths_of(found) == ["build/a.py", "build/sub/b.py"]
+    found, _ = discover(["build/sub"])
+    assert paths_of(found) == ["build/sub/b.py"]
+    found, _ = discover(["build"], force_exclude=True)
+    assert found == []
+
+
+def test_explicit_gitignored_directory_is_walked(tree):
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("out/\n")
+    make(tree, "out/a.py")
+    assert paths_of(discover(["out"])[0]) == ["out/a.py"]
+    assert discover(["out"], force_exclude=True)[0] == []
+
+
+def test_force_exclude_outside_root_uses_path_components(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    project.mkdir()
+    make(tmp_path, "elsewhere/build/x.py")
+    monkeypatch.chdir(project)
+    found, _ = discover(["../elsewhere/build/x.py"], force_exclude=True)
+    assert found == []
+    found, _ = discover(["../elsewhere/build/x.py"])
+    assert paths_of(found) == ["../elsewhere/build/x.py"]
+
+
+def test_missing_path(tree):
+    found, errors = discover(["nope.py", "nodir/"])
+    assert found == []
+    assert errors == [
+        ReadError("nodir", "no such file or directory"),
+        ReadError("nope.py", "no such file or directory"),
+    ]
+
+
+def test_no_duplicates(tree):
+    make(tree, "pkg/a.py", "pkg/sub/b.py")
+    found, _ = discover(["pkg/a.py", "pkg", "./pkg/a.py", str(tree / "pkg" / "a.py"), "pkg/sub", "."])
+    assert paths_of(found) == ["pkg/a.py", "pkg/sub/b.py"]
+
+
+def test_display_paths(tmp_path, monkeypatch):
+    make(tmp_path, "proj/a.py", "outside/b.py")
+    monkeypatch.chdir(tmp_path / "proj")
+    found, _ = discover([str(tmp_path / "proj" / "a.py"), "../outside"])
+    assert paths_of(found) == ["../outside/b.py", "a.py"]
+    assert display_path(str(tmp_path / "proj")) == "."
+    assert display_path("./a.py") == "a.py"
+
+
+# -------------------------------------------------------------- special entries
+
+
+def test_symlink_loop_is_not_followed_forever(tree):
+    if not can_symlink(tree):
+        pytest.skip("symlinks not supported")
+    make(tree, "pkg/a.py", "pkg/sub/b.py")
+    os.symlink("..", str(tree / "pkg" / "sub" / "up"))
+    os.symlink(str(tree / "pkg"), str(tree / "pkg" / "self"))
+    found, errors = discover(["."])
+    assert errors == []
+    assert paths_of(found) == ["pkg/a.py", "pkg/sub/b.py"]
+
+
+def test_symlinked_directory_outside_is_followed(tree):
+    if not can_symlink(tree):
+        pytest.skip("symlinks not supported")
+    make(tree, "real/x.py")
+    (tree / "proj").mkdir()
+    os.symlink(str(tree / "real"), str(tree / "proj" / "linked"))
+    found, _ = discover(["proj"])
+    assert paths_of(found) == ["proj/linked/x.py"]
+
+
+def test_broken_symlink(tree):
+    if not can_symlink(tree):
+        pytest.skip("symlinks not supported")
+    os.symlink("missing.py", str(tree / "dangling.py"))
+    found, errors = discover(["."])
+    assert found == []
+    assert errors == [ReadError("dangling.py", "broken symbolic link")]
+    assert read_source("dangling.py") == ReadError("dangling.py", "broken symbolic link")
+
+
+def _finishes(fn, timeout=10.0):
+    """Run ``fn`` in a daemon thread; return its result or fail if it hangs."""
+    box = {}
+
+    def run():
+        box["result"] = fn()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), "call hung"
+    return box["result"]
+
+
+@needs_posix
+def test_fifo_is_reported_not_opened(tree):
+    make(tree, "a.py")
+    os.mkfifo(str(tree / "pipe.py"))
+    found, errors = _finishes(lambda: discover(["."]))
+    assert paths_of(found) == ["a.py"]
+    assert errors == [ReadError("pipe.py", "not a regular file (FIFO)")]
+    found, errors = _finishes(lambda: discover(["pipe.py"]))
+    assert found == [] and errors == [ReadError("pipe.py", "not a regular file (FIFO)")]
+    result = _finishes(lambda: read_source("pipe.py"))
+    assert result == ReadError("pipe.py", "not a regular file (FIFO)")
+
+
+@needs_posix
+def test_socket_is_reported(tmp_path, monkeypatch):
+    import socket
+
+    # AF_UNIX paths are short; bind inside a short temporary directory if needed.
+    monkeypatch.chdir(tmp_path)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        try:
+            sock.bind("s.py")
+        except OSError:
+            pytest.skip("cannot bind a unix socket here")
+        result = _finishes(lambda: read_source("s.py"))
+        assert result == ReadError("s.py", "not a regular file (socket)")
+        assert discover(["."])[1] == [ReadError("s.py", "not a regular file (socket)")]
+    finally:
+        sock.close()
+
+
+@needs_posix
+def test_device_is_reported():
+    if not os.path.exists("/dev/null"):
+        pytest.skip("no /dev/null")
+    result = _finishes(lambda: read_source("/dev/null"))
+    assert result == ReadError("/dev/null", "not a regular file (character device)")
+
+
+def test_directory_is_reported_by_read_source(tree):
+    (tree / "d.py").mkdir()
+    assert read_source("d.py") == ReadError("d.py", "is a directory")
+
+
+@not_root
+@needs_posix
+def test_permission_denied_file(tree):
+    make(tree, "secret.py")
+    os.chmod(str(tree / "secret.py"), 0)
+    try:
+        assert read_source("secret.py") == ReadError("secret.py", "permission denied")
+    finally:
+        os.chmod(str(tree / "secret.py"), stat.S_IRUSR | stat.S_IWUSR)
+
+
+@not_root
+@needs_posix
+def test_permission_denied_directory(tree):
+    make(tree, "locked/a.py", "b.py")
+    os.chmod(str(tree / "locked"), 0)
+    try:
+        found, errors = discover(["."])
+        assert paths_of(found) == ["b.py"]
+        assert errors == [ReadError("locked", "permission denied")]
+    finally:
+        os.chmod(str(tree / "locked"), stat.S_IRWXU)
+
+
+# ------------------------------------------------------------------------ reading
+
+
+def test_read_source_returns_bytes(tree):
+    (tree / "a.py").write_bytes(b"x = 1\r\n")
+    assert read_source("a.py") == b"x = 1\r\n"
+
+
+def test_too_large_file(tree):
+    (tree / "big.py").write_bytes(b"x" * 150)
+    assert read_source("big.py", max_bytes=100) == ReadError(
+        "big.py", "file too large (150 bytes > 100 bytes limit)"
+    )
+    assert read_source("big.py", max_bytes=150) == b"x" * 150
+
+
+def test_too_large_message_in_megabytes(tree):
+    with open(str(tree / "huge.py"), "wb") as handle:
+        handle.truncate(int(60.1 * 1024 * 1024))  # sparse: cheap to create
+    assert read_source("huge.py") == ReadError(
+        "huge.py", "file too large (60.1 MB > 50 MB limit)"
+    )
+
+
+# ----------------------------------------------------------------------- decoding
+
+
+def test_decode_plain_utf8():
+    assert decode_source("café = 1\n".encode("utf-8"), "a.py") == "café = 1\n"
+
+
+def test_decode_nul_bytes_is_binary():
+    assert decode_source(b"x = 1\n\x00\x01", "a.py") == ReadError(
+        "a.py", "binary file (contains NUL bytes)"
+    )
+
+
+def test_decode_invalid_utf8_without_cookie():
+    data = b"x = 1\ny = '\xff'\n"
+    result = decode_source(data, "a.py")
+    assert isinstance(result, ReadError)
+    assert result.reason == "not valid UTF-8 (byte 0xff at line 2, offset 11) and no coding cookie"
+
+
+def test_decode_invalid_first_line_without_cookie():
+    result = decode_source(b"\xff = 1\n", "a.py")
+    assert isinstance(result, ReadError)
+    assert "byte 0xff at line 1, offset 0" in result.reason
+    assert "no coding cookie" in result.reason
+
+
+def test_decode_invalid_with_cookie():
+    data = b"# -*- coding: utf-8 -*-\ns = '\xe9'\n"
+    result = decode_source(data, "a.py")
+    assert isinstance(result, ReadError)
+    assert "not valid utf-8" in result.reason
+    assert "coding cookie" in result.reason
+    assert "0xe9" in result.reason
+
+
+def test_decode_non_utf8_line_before_cookie():
+    data = "# café\n# coding: latin-1\nx = 1\n".encode("latin-1")
+    result = decode_source(data, "a.py")
+    assert isinstance(result, ReadError)
+    assert result.reason == "not valid UTF-8 (byte 0xe9 at line 1, offset 5) before its coding cookie 'latin-1'"
+
+
+def test_decode_latin1_with_cookie():
+    data = "# coding: latin-1\nname = 'café'\n".encode("latin-1")
+    assert decode_source(data, "a.py") == "# coding: latin-1\nname = 'café'\n"
+
+
+def test_decode_cookie_on_second_line():
+    data = "#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '€'\n".encode("cp1252")
+    assert decode_source(data, "a.py").endswith("s = '€'\n")
+
+
+def test_decode_bom_is_stripped():
+    data = codecs.BOM_UTF8 + "x = 'é'\n".encode("utf-8")
+    assert decode_source(data, "a.py") == "x = 'é'\n"
+
+
+def test_decode_bom_with_invalid_byte_reports_file_offset():
+    data = codecs.BOM_UTF8 + b"x = 1\n\xff\n"
+    result = decode_source(data, "a.py")
+    assert isinstance(result, ReadError)
+    assert "byte 0xff at line 2, offset 9" in result.reason
+
+
+def test_decode_bom_contradicting_cookie():
+    data = codecs.BOM_UTF8 + b"# coding: latin-1\nx = 1\n"
+    result = decode_source(data, "a.py")
+    assert isinstance(result, ReadError)
+    assert "byte order mark" in result.reason
+
+
+def test_decode_unknown_encoding():
+    result = decode_source(b"# coding: klingon\nx = 1\n", "a.py")
+    assert result == ReadError("a.py", "unknown encoding 'klingon' in coding cookie")
+
+
+def test_decode_non_text_codec():
+    result = decode_source(b"# coding: rot13\nx = 1\n", "a.py")
+    assert isinstance(result, ReadError)
+    assert "rot13" in result.reason
+
+
+def test_read_and_decode(tree):
+    (tree / "a.py").write_bytes(b"x = '\xff'\n")
+    result = read_and_decode(str(tree / "a.py"))
+    assert isinstance(result, ReadError) and result.path == "a.py"
+    (tree / "b.py").write_text("y = 2\n")
+    assert read_and_decode("b.py") == "y = 2\n"
+
+
+# ------------------------------------------------------------------------ helpers
+
+
+def test_matches_pattern(tmp_path):
+    root = str(tmp_path)
+    assert matches_pattern("tests/", str(tmp_path / "tests" / "a" / "b.py"), root)
+    assert matches_pattern("test_*.py", str(tmp_path / "x" / "test_a.py"), root)
+    assert not matches_pattern("/x.py", str(tmp_path / "sub" / "x.py"), root)
+    assert matches_pattern("/x.py", str(tmp_path / "x.py"), root)
+    # Outside the root only unanchored patterns apply, to the basename.
+    outside = os.path.join(os.path.dirname(root), "elsewhere", "test_b.py")
+    assert matches_pattern("test_*.py", outside, root)
+    assert not matches_pattern("elsewhere/test_b.py", outside, root)
+    with pytest.raises(ValueError):
+        matches_pattern("!", "a.py", root)
+
+
+def test_module_does_not_import_libcst():
+    code = "import sys, cachelint.files; print('libcst' in sys.modules)"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
