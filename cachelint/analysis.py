@@ -358,6 +358,7 @@ def _sites_for(func, resolver, declared, name, class_node, in_function) -> List[
                 method_kind=method_kind,
                 nested_in_function=in_function,
                 decorator_names=tuple(names),
+                use=use,
             )
         )
     return sites

@@ -162,6 +162,7 @@ class CacheSite:
         method_kind: ``"instance"``, ``"static"``, ``"class"``, ``"property"`` or None.
         nested_in_function: defined inside another function's body.
         decorator_names: resolved names (or dotted text) of every decorator, top first.
+        use: the :class:`cachelint.libraries.base.DecoratorUse` the model read.
     """
 
     function: Any = field(compare=False, repr=False)
@@ -180,6 +181,7 @@ class CacheSite:
     method_kind: Optional[str] = None
     nested_in_function: bool = False
     decorator_names: Tuple[str, ...] = ()
+    use: Any = field(default=None, compare=False, repr=False)
 
     def param(self, name: str) -> Optional[Param]:
         """The parameter called ``name``, or None."""

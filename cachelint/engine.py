@@ -1,0 +1,222 @@
+"""The per-file pipeline: source -> prefilter -> parse -> cache sites -> rules -> noqa.
+
+``lint_source`` never raises for bad input: a file that does not parse becomes a CL001
+diagnostic, one that cannot be read or decoded a CL002 diagnostic, and the run goes on.
+Fixed costs (rule instances, declared-decorator models, the prefilter pattern) are paid
+once per :class:`Linter`, not per file.
+"""
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+from . import files
+from .config import Settings, code_matches
+from .models import ERROR, Diagnostic
+from .noqa import file_is_exempt, suppressed
+
+#: Bytes that must occur in a file for it to hold a cache decorator we know of.
+_NEEDLE = rb"cach|memo|persist|alru_|@\s*(?:\w+\s*\.\s*)*task\b"
+
+
+class Linter:
+    """Lints files with one resolved :class:`Settings`; reusable across many files."""
+
+    def __init__(self, settings: Optional[Settings] = None):
+        from .libraries import declared_models
+        from .rules import BY_CODE, SITE_RULES
+
+        self.settings = settings or Settings()
+        self.rules = [r() for r in SITE_RULES if self.settings.is_enabled(r.code, r.default_on)]
+        self.rule_info = BY_CODE
+        self.declared = declared_models(self.settings.decorators)
+        extra = [re.escape(d.qualname.split(".")[-1].encode()) for d in self.settings.decorators]
+        self.needle = re.compile(b"|".join([_NEEDLE] + extra), re.IGNORECASE)
+        #: number of files handed to libcst (tests count parses through this)
+        self.parsed = 0
+        #: "path: error" lines for bugs in cachelint itself; the CLI exits 2 when any
+        self.internal_errors: List[str] = []
+
+    # -- public ------------------------------------------------------------------------
+    def lint_source(self, source: Union[str, bytes], path: str = "<string>") -> List[Diagnostic]:
+        """Lint one file's content; return its diagnostics sorted by position."""
+        if isinstance(source, bytes):
+            decoded = files.decode_source(source, path)
+            if isinstance(decoded, files.ReadError):
+                return self._finish([self._file_error("CL002", path, decoded.reason)], path, "")
+            text = decoded
+        else:
+            text = source
+        if file_is_exempt(text):
+            return []
+        raw = source if isinstance(source, bytes) else text.encode("utf-8", "surrogatepass")
+        if not self.needle.search(raw):
+            return []
+        try:
+            found = self._lint_text(text, path)
+        except Exception as exc:  # a bug in cachelint must not stop the run
+            self.internal_errors.append(f"{path}: {type(exc).__name__}: {_one_line(str(exc))}")
+            return []
+        return self._finish(found, path, text)
+
+    def lint_file(self, path: str, display: Optional[str] = None) -> List[Diagnostic]:
+        """Read ``path`` and lint it; unreadable files give a CL002 diagnostic."""
+        shown = display or path
+        data = files.read_source(path)
+        if isinstance(data, files.ReadError):
+            return self._finish([self._file_error("CL002", shown, data.reason)], shown, "")
+        return self.lint_source(data, shown)
+
+    # -- pipeline ----------------------------------------------------------------------
+    def _lint_text(self, text: str, path: str) -> List[Diagnostic]:
+        import libcst as cst
+
+        from .analysis import Resolver, find_sites
+
+        syntax = _cpython_syntax_error(text, path)
+        if syntax is not None:
+            return [syntax]
+        self.parsed += 1
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            return [
+                self._file_error(
+                    "CL001", path,
+                    f"libcst cannot parse this file although CPython can ({_one_line(exc.message)})",
+                    line=exc.raw_line, column=exc.raw_column + 1,
+                )
+            ]
+        except RecursionError:
+            return [self._file_error("CL001", path, "the file is nested too deeply to analyse (recursion limit)")]
+        except Exception as exc:  # libcst raises a few other types on odd input
+            return [self._file_error("CL001", path, f"libcst cannot parse this file ({type(exc).__name__}: {_one_line(str(exc))})")]
+        try:
+            resolver = Resolver(module)
+            sites = find_sites(module, self.declared, resolver)
+            if not sites:
+                return []
+            return self._run_rules(module, text, path, sites, resolver)
+        except RecursionError:
+            return [self._file_error("CL001", path, "the file is nested too deeply to analyse (recursion limit)")]
+
+    def _run_rules(self, module, text: str, path: str, sites, resolver) -> List[Diagnostic]:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        from .rules import FileContext
+
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+        def position(node) -> Tuple[int, int, int, int]:
+            rng = positions[node]
+            return rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
+
+        ctx = FileContext(path=path, module=module, lines=text.splitlines(), settings=self.settings,
+                          position=position, resolve=resolver.resolve, sites=sites)
+        out: List[Diagnostic] = []
+        for site in sites:
+            for rule in self.rules:
+                for report in rule.check(site, ctx):
+                    if report.node is not None:
+                        line, col, end_line, end_col = position(report.node)
+                    else:
+                        line, col = report.line or 1, report.column or 1
+                        end_line, end_col = line, col
+                    out.append(
+                        Diagnostic(
+                            code=rule.code, name=rule.name, severity=rule.severity, message=report.message,
+                            path=path, line=line, column=col, end_line=end_line, end_column=end_col,
+                            function=site.function_name, parameter=report.parameter, fix=report.fix,
+                        )
+                    )
+        return out
+
+    def _finish(self, diagnostics: List[Diagnostic], path: str, text: str) -> List[Diagnostic]:
+        ignored = self.settings.ignored_for(path) if path != "<string>" and self.settings.per_file_ignores else ()
+        lines = text.splitlines() if text else []
+        seen = set()
+        out = []
+        for d in sorted(diagnostics, key=Diagnostic.sort_key):
+            if not self.settings.is_enabled(d.code, self.rule_info[d.code].default_on if d.code in self.rule_info else True):
+                continue
+            if ignored and any(code_matches(d.code, selector) for selector in ignored):
+                continue
+            if suppressed(lines, d.line, d.code):
+                continue
+            key = (d.code, d.line, d.column, d.parameter)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(d)
+        return out
+
+    def _file_error(self, code: str, path: str, reason: str, line: int = 1, column: int = 1) -> Diagnostic:
+        rule = self.rule_info[code]
+        what = "could not be parsed" if code == "CL001" else "could not be read"
+        return Diagnostic(
+            code=code, name=rule.name, severity=ERROR, message=f"The file {what}: {reason}.",
+            path=path, line=max(line, 1), column=max(column, 1), end_line=max(line, 1), end_column=max(column, 1),
+        )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
+def _cpython_syntax_error(text: str, path: str) -> Optional[Diagnostic]:
+    """A CL001 diagnostic when CPython itself rejects ``text``, else None."""
+    from .rules import BY_CODE
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text, filename=path)
+        return None
+    except SyntaxError as exc:
+        line = exc.lineno or 1
+        col = exc.offset or 1
+        reason = f"{exc.msg} (line {line})"
+    except (RecursionError, MemoryError):
+        line, col, reason = 1, 1, "the file is nested too deeply for the parser"
+    except ValueError as exc:  # e.g. source code string cannot contain null bytes
+        line, col, reason = 1, 1, _one_line(str(exc))
+    rule = BY_CODE["CL001"]
+    return Diagnostic(code="CL001", name=rule.name, severity=ERROR, message=f"The file could not be parsed: {reason}.",
+                      path=path, line=line, column=max(col, 1), end_line=line, end_column=max(col, 1))
+
+
+def lint_source(source: Union[str, bytes], path: str = "<string>", settings: Optional[Settings] = None) -> List[Diagnostic]:
+    """Lint one source string or bytes; see :meth:`Linter.lint_source`."""
+    return Linter(settings).lint_source(source, path)
+
+
+def lint_paths(paths: Sequence, settings: Optional[Settings] = None) -> List[Diagnostic]:
+    """Discover files under ``paths`` and lint them all; returns sorted diagnostics.
+
+    Paths that do not exist and files that cannot be read are CL002 diagnostics.
+    """
+    settings = settings or Settings()
+    linter = Linter(settings)
+    return sorted(run(linter, [str(p) for p in paths]), key=Diagnostic.sort_key)
+
+
+def run(linter: Linter, paths: Sequence[str]) -> Iterable[Diagnostic]:
+    """Yield the diagnostics of every file under ``paths``, file by file (streaming)."""
+    s = linter.settings
+    found, errors = files.discover(
+        paths,
+        exclude=files.DEFAULT_EXCLUDE if s.exclude is None else s.exclude,
+        extend_exclude=s.extend_exclude,
+        respect_gitignore=s.respect_gitignore,
+        force_exclude=s.force_exclude,
+        root=s.root,
+    )
+    for err in errors:
+        yield from linter._finish([linter._file_error("CL002", err.path, err.reason)], err.path, "")
+    for source_file in found:
+        yield from linter.lint_file(source_file.abs_path, source_file.path)
+
+
+__all__ = ["Linter", "lint_source", "lint_paths", "run"]

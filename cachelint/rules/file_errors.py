@@ -1,0 +1,45 @@
+"""CL001 and CL002: files cachelint could not read or parse.
+
+The engine emits these itself (no cache site exists for a file that cannot be parsed);
+the classes are here so they are listed, selectable and documented like every rule.
+"""
+from __future__ import annotations
+
+from ..models import ERROR
+from .base import Rule
+
+
+class SyntaxErrorRule(Rule):
+    """### What it does
+Reports a file that may contain cache decorators but cannot be parsed, at the location
+of the error. When CPython accepts the file but libcst does not, the message says so.
+
+### Why it matters
+A file that cannot be parsed cannot be checked; saying so beats silently passing it.
+Files whose bytes cannot contain a cache decorator are skipped before parsing, so syntax
+errors in them are left to your other tools.
+"""
+
+    code = "CL001"
+    name = "syntax-error"
+    summary = "the file cannot be parsed"
+    severity = ERROR
+
+
+class UnreadableFile(Rule):
+    """### What it does
+Reports a file that cannot be read or decoded: missing, permission denied, not a regular
+file, binary (NUL bytes), too large, or not valid in its declared encoding (UTF-8 unless a
+PEP 263 coding cookie says otherwise).
+
+### Why it matters
+The run goes on with the other files; this tells you which one was not checked and why.
+"""
+
+    code = "CL002"
+    name = "unreadable-file"
+    summary = "the file cannot be read or decoded"
+    severity = ERROR
+
+
+RULES = (SyntaxErrorRule, UnreadableFile)
