@@ -272,22 +272,23 @@ def find_sites(module: cst.Module, declared: Optional[Dict] = None, resolver: Op
     resolver = resolver or Resolver(module)
     declared = declared or {}
     sites: List[CacheSite] = []
-    _walk(module.body, resolver, declared, sites, prefix="", class_node=None, in_function=False)
+    for stmt in module.body:
+        _walk([stmt], resolver, declared, sites, prefix="", class_node=None, in_function=False, top=stmt)
     return sites
 
 
-def _walk(body, resolver, declared, sites, prefix, class_node, in_function) -> None:
+def _walk(body, resolver, declared, sites, prefix, class_node, in_function, top) -> None:
     for stmt in body:
         if isinstance(stmt, cst.FunctionDef):
             name = prefix + stmt.name.value
             if stmt.decorators:
-                sites.extend(_sites_for(stmt, resolver, declared, name, class_node, in_function))
-            _walk(_block(stmt.body), resolver, declared, sites, name + ".<locals>.", None, True)
+                sites.extend(_sites_for(stmt, resolver, declared, name, class_node, in_function, top))
+            _walk(_block(stmt.body), resolver, declared, sites, name + ".<locals>.", None, True, top)
         elif isinstance(stmt, cst.ClassDef):
-            _walk(_block(stmt.body), resolver, declared, sites, prefix + stmt.name.value + ".", stmt, in_function)
+            _walk(_block(stmt.body), resolver, declared, sites, prefix + stmt.name.value + ".", stmt, in_function, top)
         elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)) or type(stmt).__name__ == "TryStar":
             for sub in _compound_bodies(stmt):
-                _walk(sub, resolver, declared, sites, prefix, class_node, in_function)
+                _walk(sub, resolver, declared, sites, prefix, class_node, in_function, top)
 
 
 def _decorator_parts(expr: cst.BaseExpression) -> Tuple[cst.BaseExpression, Optional[cst.Call], Dict]:
@@ -303,7 +304,7 @@ def _decorator_parts(expr: cst.BaseExpression) -> Tuple[cst.BaseExpression, Opti
     return expr, None, options
 
 
-def _sites_for(func, resolver, declared, name, class_node, in_function) -> List[CacheSite]:
+def _sites_for(func, resolver, declared, name, class_node, in_function, top) -> List[CacheSite]:
     names: List[str] = []
     resolved: List[Tuple[Optional[str], Optional[str], cst.BaseExpression, Optional[cst.Call], Dict]] = []
     for deco in func.decorators:
@@ -359,6 +360,7 @@ def _sites_for(func, resolver, declared, name, class_node, in_function) -> List[
                 nested_in_function=in_function,
                 decorator_names=tuple(names),
                 use=use,
+                top_statement=top,
             )
         )
     return sites

@@ -17,8 +17,26 @@ from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .noqa import file_is_exempt, suppressed
 
-#: Bytes that must occur in a file for it to hold a cache decorator we know of.
-_NEEDLE = rb"cach|memo|persist|alru_|@\s*(?:\w+\s*\.\s*)*task\b"
+#: Words one of which every cache decorator we model (or treat by name) carries.
+_WORDS = [rb"cach", rb"memo", rb"persist", rb"alru"]
+
+
+def prefilter_pattern(extra_names=()) -> "re.Pattern[bytes]":
+    """The byte pattern a file must match to be parsed at all (DESIGN.md §7).
+
+    A file qualifies when a decorator line mentions a cache word (``@functools.cache``,
+    ``@memory.cache(...)``, ``@st.cache_data``, ``@disk_cache``), an import aliases a
+    cache-named object (``from functools import lru_cache as memo``), or a Prefect cache
+    option appears (``cache_policy``/``cache_key_fn`` on a multi-line ``@task(...)``).
+    ``extra_names`` are the last names of decorators declared in configuration.
+    """
+    words = b"|".join(_WORDS + [re.escape(n.encode()) for n in extra_names])
+    return re.compile(
+        rb"^[ \t]*@[^\n]*(?:" + words + rb")"
+        rb"|^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[^\n]*(?:" + words + rb")[^\n]*\bas\b"
+        rb"|cache_policy|cache_key_fn",
+        re.IGNORECASE | re.MULTILINE,
+    )
 
 
 class Linter:
@@ -32,8 +50,7 @@ class Linter:
         self.rules = [r() for r in SITE_RULES if self.settings.is_enabled(r.code, r.default_on)]
         self.rule_info = BY_CODE
         self.declared = declared_models(self.settings.decorators)
-        extra = [re.escape(d.qualname.split(".")[-1].encode()) for d in self.settings.decorators]
-        self.needle = re.compile(b"|".join([_NEEDLE] + extra), re.IGNORECASE)
+        self.needle = prefilter_pattern(d.qualname.split(".")[-1] for d in self.settings.decorators)
         #: number of files handed to libcst (tests count parses through this)
         self.parsed = 0
         #: "path: error" lines for bugs in cachelint itself; the CLI exits 2 when any
@@ -75,7 +92,7 @@ class Linter:
 
         from .analysis import Resolver, find_sites
 
-        syntax = _cpython_syntax_error(text, path)
+        tree, syntax = _cpython_parse(text, path)
         if syntax is not None:
             return [syntax]
         self.parsed += 1
@@ -98,25 +115,25 @@ class Linter:
             sites = find_sites(module, self.declared, resolver)
             if not sites:
                 return []
-            return self._run_rules(module, text, path, sites, resolver)
+            return self._run_rules(module, tree, text, path, sites, resolver)
         except RecursionError:
             return [self._file_error("CL001", path, "the file is nested too deeply to analyse (recursion limit)")]
 
-    def _run_rules(self, module, text: str, path: str, sites, resolver) -> List[Diagnostic]:
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
+    def _run_rules(self, module, tree, text: str, path: str, sites, resolver) -> List[Diagnostic]:
+        from .positions import Positions
         from .rules import FileContext
 
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-
-        def position(node) -> Tuple[int, int, int, int]:
-            rng = positions[node]
-            return rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
-
+        positions = Positions(module, tree)
         ctx = FileContext(path=path, module=module, lines=text.splitlines(), settings=self.settings,
-                          position=position, resolve=resolver.resolve, sites=sites)
+                          position=positions.of, resolve=resolver.resolve, sites=sites)
         out: List[Diagnostic] = []
         for site in sites:
+            top = site.top_statement
+
+            def position(node, top=top) -> Tuple[int, int, int, int]:
+                return positions.of(node, top)
+
+            ctx.position = position
             for rule in self.rules:
                 for report in rule.check(site, ctx):
                     if report.node is not None:
@@ -165,15 +182,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]
 
 
-def _cpython_syntax_error(text: str, path: str) -> Optional[Diagnostic]:
-    """A CL001 diagnostic when CPython itself rejects ``text``, else None."""
+def _cpython_parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional[Diagnostic]]:
+    """``(tree, None)`` when CPython parses ``text``, else ``(None, CL001 diagnostic)``."""
     from .rules import BY_CODE
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ast.parse(text, filename=path)
-        return None
+            return ast.parse(text, filename=path), None
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = exc.offset or 1
@@ -183,8 +199,8 @@ def _cpython_syntax_error(text: str, path: str) -> Optional[Diagnostic]:
     except ValueError as exc:  # e.g. source code string cannot contain null bytes
         line, col, reason = 1, 1, _one_line(str(exc))
     rule = BY_CODE["CL001"]
-    return Diagnostic(code="CL001", name=rule.name, severity=ERROR, message=f"The file could not be parsed: {reason}.",
-                      path=path, line=line, column=max(col, 1), end_line=line, end_column=max(col, 1))
+    return None, Diagnostic(code="CL001", name=rule.name, severity=ERROR, message=f"The file could not be parsed: {reason}.",
+                            path=path, line=line, column=max(col, 1), end_line=line, end_column=max(col, 1))
 
 
 def lint_source(source: Union[str, bytes], path: str = "<string>", settings: Optional[Settings] = None) -> List[Diagnostic]:

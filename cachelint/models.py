@@ -163,6 +163,7 @@ class CacheSite:
         nested_in_function: defined inside another function's body.
         decorator_names: resolved names (or dotted text) of every decorator, top first.
         use: the :class:`cachelint.libraries.base.DecoratorUse` the model read.
+        top_statement: the module-level statement that contains the function.
     """
 
     function: Any = field(compare=False, repr=False)
@@ -182,6 +183,7 @@ class CacheSite:
     nested_in_function: bool = False
     decorator_names: Tuple[str, ...] = ()
     use: Any = field(default=None, compare=False, repr=False)
+    top_statement: Any = field(default=None, compare=False, repr=False)
 
     def param(self, name: str) -> Optional[Param]:
         """The parameter called ``name``, or None."""

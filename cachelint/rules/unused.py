@@ -90,7 +90,8 @@ A parameter that does not shape the result can only split the cache: two calls t
 differ only in it compute the same value twice and store it twice. It is often a
 leftover (a `job_id` kept "for logging") or a flag that moved elsewhere.
 
-Stubs (`...`, `pass`, `raise NotImplementedError`), `@overload`s, bodies that call
+Stubs (`...`, `pass`, `raise NotImplementedError`), `@overload`s, `__new__` (a cached
+`__new__` interns instances: its arguments are the identity, read by `__init__`), bodies that call
 `locals()`/`vars()`, `*args`/`**kwargs`, and fingerprint parameters (`source_hash`,
 `etag`, `*_version`, `*_mtime`...), which exist precisely to be keyed, are not reported.
 
@@ -117,7 +118,7 @@ Remove the parameter, or leave it out of the key in the library's own way.
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
         candidates = [p for p in keyed_params(site) if not names.is_fingerprint(p.name)]
-        if not candidates or _is_stub(site.function):
+        if not candidates or _is_stub(site.function) or site.function.name.value == "__new__":
             return
         if any(n.split(".")[-1] in ("overload", "abstractmethod") for n in site.decorator_names):
             return

@@ -43,8 +43,8 @@ client = ImageAPIClient(api_key=os.environ.get("IMAGE_API_KEY", ""))
 def render_image(job_id: str, mode: str, name: str, style: str, colors: int, source_bytes: bytes) -> bytes:
     """Render ``source_bytes`` in the given style.
 
-    The job ID is only used to name the output folder; it is not part of the cache key,
-    so renders are shared across jobs.
+    The job ID only names the output folder: the job ID is not part of the cache key, so
+    renders are shared across jobs.
     """
     out_dir = Path("jobs") / job_id
     out_dir.mkdir(parents=True, exist_ok=True)
