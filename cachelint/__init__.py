@@ -34,3 +34,4 @@ def lint_paths(paths, settings=None):
     from .engine import lint_paths as _lint_paths
 
     return _lint_paths(paths, settings=settings)
+from .cacheable import CacheKeyWarning, cacheable  # noqa: E402
