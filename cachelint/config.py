@@ -125,6 +125,9 @@ class Settings:
         force_exclude: apply exclusions to paths named explicitly too.
         root: the directory patterns are relative to (the configuration file's directory).
         config_path: absolute path of the configuration file, or ``None``.
+        ignore_noqa: ignore ``# noqa`` and ``# cachelint: noqa`` comments (``--ignore-noqa``).
+        jobs: worker processes for linting many files; 0 picks one per CPU, 1 is serial
+            (``--jobs``).
     """
 
     select: Optional[Tuple[str, ...]] = None
@@ -139,6 +142,8 @@ class Settings:
     force_exclude: bool = False
     root: str = "."
     config_path: Optional[str] = None
+    ignore_noqa: bool = False
+    jobs: int = 0
 
     def is_enabled(self, code: str, default_on: bool) -> bool:
         """Whether rule ``code`` runs under these settings.

@@ -15,7 +15,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple, Union
 from . import files
 from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
-from .noqa import file_is_exempt, suppressed
+from .noqa import NoqaFilter
 
 #: Words one of which every cache decorator we model (or treat by name) carries.
 _WORDS = [rb"cach", rb"memo", rb"persist", rb"alru"]
@@ -55,6 +55,8 @@ class Linter:
         self.parsed = 0
         #: "path: error" lines for bugs in cachelint itself; the CLI exits 2 when any
         self.internal_errors: List[str] = []
+        #: applies ``# noqa`` comments; reports unused ones as CL000 when that is selected
+        self.noqa = NoqaFilter(self.settings)
 
     # -- public ------------------------------------------------------------------------
     def lint_source(self, source: Union[str, bytes], path: str = "<string>") -> List[Diagnostic]:
@@ -66,11 +68,11 @@ class Linter:
             text = decoded
         else:
             text = source
-        if file_is_exempt(text):
+        if self.noqa.exempt(text):
             return []
         raw = source if isinstance(source, bytes) else text.encode("utf-8", "surrogatepass")
         if not self.needle.search(raw):
-            return []
+            return self.noqa.apply([], text, path) if self.noqa.report_unused else []
         try:
             found = self._lint_text(text, path)
         except Exception as exc:  # a bug in cachelint must not stop the run
@@ -152,7 +154,6 @@ class Linter:
 
     def _finish(self, diagnostics: List[Diagnostic], path: str, text: str) -> List[Diagnostic]:
         ignored = self.settings.ignored_for(path) if path != "<string>" and self.settings.per_file_ignores else ()
-        lines = text.splitlines() if text else []
         seen = set()
         out = []
         for d in sorted(diagnostics, key=Diagnostic.sort_key):
@@ -160,14 +161,12 @@ class Linter:
                 continue
             if ignored and any(code_matches(d.code, selector) for selector in ignored):
                 continue
-            if suppressed(lines, d.line, d.code):
-                continue
             key = (d.code, d.line, d.column, d.parameter)
             if key in seen:
                 continue
             seen.add(key)
             out.append(d)
-        return out
+        return self.noqa.apply(out, text, path)
 
     def _file_error(self, code: str, path: str, reason: str, line: int = 1, column: int = 1) -> Diagnostic:
         rule = self.rule_info[code]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Type
 
-from . import claim_rules, exclusions, file_errors, key_params, misuse, unused
+from . import claim_rules, exclusions, file_errors, key_params, misuse, noqa_rule, unused
 from .base import FileContext, Report, Rule
 
 ALL_RULES: List[Type[Rule]] = sorted(
@@ -14,12 +14,13 @@ ALL_RULES: List[Type[Rule]] = sorted(
         *claim_rules.RULES,
         *exclusions.RULES,
         *misuse.RULES,
+        *noqa_rule.RULES,
     ),
     key=lambda r: r.code,
 )
 BY_CODE: Dict[str, Type[Rule]] = {r.code: r for r in ALL_RULES}
 
-#: Rules the engine runs over cache sites (file-level rules are emitted by the engine).
-SITE_RULES = [r for r in ALL_RULES if r.code not in ("CL001", "CL002")]
+#: Rules the engine runs over cache sites (file-level rules and CL000 are emitted by the engine).
+SITE_RULES = [r for r in ALL_RULES if r.code not in ("CL000", "CL001", "CL002")]
 
 __all__ = ["ALL_RULES", "BY_CODE", "SITE_RULES", "FileContext", "Report", "Rule"]
