@@ -51,7 +51,10 @@ class Resolver:
     assignments at module level and in ``if``/``try``/``with`` blocks).
     """
 
-    def __init__(self, module: cst.Module):
+    def __init__(self, module: cst.Module, module_name: str = "", is_package: bool = False):
+        #: dotted name of the module being read ("" when unknown) and whether it is an __init__
+        self.module_name = module_name
+        self.package = module_name if is_package else module_name.rpartition(".")[0]
         self.aliases: Dict[str, str] = {}
         self.instances: Dict[str, Instance] = {}
         self.functions: Dict[str, cst.FunctionDef] = {}
@@ -94,10 +97,11 @@ class Resolver:
                 self.aliases[head] = head
 
     def _import_from(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
-            module = None
+        level = len(node.relative)
+        if level:
+            module = self._absolute(level, dotted_name(node.module) if node.module is not None else None)
         else:
-            module = dotted_name(node.module)
+            module = dotted_name(node.module) if node.module is not None else None
         if isinstance(node.names, cst.ImportStar):
             return
         for alias in node.names:
@@ -106,10 +110,22 @@ class Resolver:
                 continue
             local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
             if module is None:
-                # relative import: a module of the linted project; keep the name unresolved
-                self.aliases[local] = "." * len(node.relative) + name
+                # relative import from outside the known package: keep it unresolvable
+                self.aliases[local] = "." * level + name
             else:
                 self.aliases[local] = f"{module}.{name}"
+
+    def _absolute(self, level: int, name: Optional[str]) -> Optional[str]:
+        """``from ..x import y`` in package ``a.b.c`` -> ``a.b.x``; None when it leaves the package."""
+        if not self.package and level >= 1 and not self.module_name:
+            return None
+        parts = self.package.split(".") if self.package else []
+        if level - 1 > len(parts):
+            return None
+        base = parts[: len(parts) - (level - 1)]
+        if name:
+            base.append(name)
+        return ".".join(base) or None
 
     def _assign(self, node) -> None:
         value = node.value
@@ -149,7 +165,9 @@ class Resolver:
                 return canonical(self.aliases[name])
             if name in self.instances:
                 return self.instances[name].type_name + "()"
-            if name in _BUILTINS and name not in self.local_names:
+            if name in self.local_names:
+                return f"{self.module_name}.{name}" if self.module_name else name
+            if name in _BUILTINS:
                 return name
             return None
         if isinstance(expr, cst.Attribute):
@@ -264,16 +282,20 @@ def is_generator(func: cst.FunctionDef) -> bool:
 
 
 # -- finding cache sites ---------------------------------------------------------------
-def find_sites(module: cst.Module, declared: Optional[Dict] = None, resolver: Optional[Resolver] = None) -> List[CacheSite]:
+def find_sites(module: cst.Module, declared: Optional[Dict] = None, resolver: Optional[Resolver] = None,
+               project: Optional[Dict] = None) -> List[CacheSite]:
     """Every cache-decorated function in ``module``, in source order.
 
-    ``declared`` maps qualified names to models of decorators declared in configuration.
+    ``declared`` maps qualified names to models of decorators declared in configuration;
+    ``project`` maps qualified names to :class:`cachelint.inference.Summary` objects of the
+    linted project's own decorators.
     """
     resolver = resolver or Resolver(module)
     declared = declared or {}
+    project = project if project is not None else {}
     sites: List[CacheSite] = []
     for stmt in module.body:
-        _walk([stmt], resolver, declared, sites, prefix="", class_node=None, in_function=False, top=stmt)
+        _walk([stmt], resolver, (declared, project), sites, prefix="", class_node=None, in_function=False, top=stmt)
     return sites
 
 
@@ -325,7 +347,7 @@ def _sites_for(func, resolver, declared, name, class_node, in_function, top) -> 
     params = parameters(func)
     sites: List[CacheSite] = []
     for index, (qual, dotted, callee, call, options) in enumerate(resolved):
-        model = resolve_model(qual, dotted, declared)
+        model = resolve_model(qual, dotted, declared[0], declared[1])
         if model is None:
             continue
         options = dict(options, functions=resolver.functions)

@@ -772,6 +772,12 @@ _SHARED_CONTEXT_RE = re.compile(
     r"entries|computations?|answers?|data)\b",
     _I,
 )
+_TOOL_SUBJECT_RE = re.compile(
+    r"\b(?:clients?|sessions?|connections?|conn|pools?|locks?|loggers?|executors?|engines?|cursors?|"
+    r"threads?|workers?|sockets?|handles?|instances?|objects?|singletons?|config\w*|settings|dicts?|lists?|"
+    r"mappings?|sets?|tuples?|buffers?|queues?)\b",
+    _I,
+)
 _SHARED_NEG_RE = re.compile(r"\b(?:not|never|no|nothing|cannot|rather)\b", _I)
 _SAMEISH = frozenset(("same", "identical", "shared", "reused", "re-used", "common", "global",
                       "reusable", "re-usable", "valid", "single", "one"))
@@ -1158,8 +1164,10 @@ def _shared_claims(clause: str, index: _ParamIndex) -> List[Tuple[str, Tuple[str
             if rx is not _SHARED_RE or verb not in ("cached", "memoized", "memoised"):
                 # "Shared across runs." / "It is reused across jobs." are about the
                 # function's results; "common to all users" on its own is not.
+                # A plain noun subject ("Embeddings are shared across jobs") speaks of
+                # the cached values too, unless it names a tool that is shared.
                 bare_ok = verb in ("shared", "reused", "re-used") and (
-                    not subject or subject.lower() in _PRONOUNS
+                    not subject or subject.lower() in _PRONOUNS or not _TOOL_SUBJECT_RE.search(subject)
                 )
                 if not (bare_ok or _SHARED_CONTEXT_RE.search(clause)):
                     continue

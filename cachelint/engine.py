@@ -8,14 +8,16 @@ once per :class:`Linter`, not per file.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import warnings
-from typing import Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import files
 from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .noqa import NoqaFilter
+from .project import may_define_decorator, module_name_for, package_root
 
 #: Words one of which every cache decorator we model (or treat by name) carries.
 _WORDS = [rb"cach", rb"memo", rb"persist", rb"alru"]
@@ -51,12 +53,26 @@ class Linter:
         self.rule_info = BY_CODE
         self.declared = declared_models(self.settings.decorators)
         self.needle = prefilter_pattern(d.qualname.split(".")[-1] for d in self.settings.decorators)
+        #: the project's own cache decorators: qualified name -> inference.Summary
+        from .project import ProjectIndex
+
+        self.project = ProjectIndex(roots=[os.getcwd()])
         #: number of files handed to libcst (tests count parses through this)
         self.parsed = 0
         #: "path: error" lines for bugs in cachelint itself; the CLI exits 2 when any
         self.internal_errors: List[str] = []
         #: applies ``# noqa`` comments; reports unused ones as CL000 when that is selected
         self.noqa = NoqaFilter(self.settings)
+
+    def set_project_index(self, index: Dict[str, object]) -> None:
+        """Use ``index`` (from :func:`cachelint.project.build_index`) to model project decorators.
+
+        Their names join the prefilter, so ``@remember`` imported from the project is seen.
+        """
+        self.project.known.update(index)
+        extra = {d.qualname.split(".")[-1] for d in self.settings.decorators}
+        extra |= {name.split(".")[-1] for name, summary in index.items() if getattr(summary, "is_cache", False)}
+        self.needle = prefilter_pattern(sorted(extra))
 
     # -- public ------------------------------------------------------------------------
     def lint_source(self, source: Union[str, bytes], path: str = "<string>") -> List[Diagnostic]:
@@ -71,7 +87,7 @@ class Linter:
         if self.noqa.exempt(text):
             return []
         raw = source if isinstance(source, bytes) else text.encode("utf-8", "surrogatepass")
-        if not self.needle.search(raw):
+        if not self.needle.search(raw) and not may_define_decorator(raw):
             return self.noqa.apply([], text, path) if self.noqa.report_unused else []
         try:
             found = self._lint_text(text, path)
@@ -93,6 +109,7 @@ class Linter:
         import libcst as cst
 
         from .analysis import Resolver, find_sites
+        from .inference import find_definitions
 
         tree, syntax = _cpython_parse(text, path)
         if syntax is not None:
@@ -113,15 +130,20 @@ class Linter:
         except Exception as exc:  # libcst raises a few other types on odd input
             return [self._file_error("CL001", path, f"libcst cannot parse this file ({type(exc).__name__}: {_one_line(str(exc))})")]
         try:
-            resolver = Resolver(module)
-            sites = find_sites(module, self.declared, resolver)
-            if not sites:
+            name, is_package = module_name_for(path)
+            resolver = Resolver(module, name, is_package)
+            definitions = find_definitions(module, resolver, name)
+            self.project.add_root(package_root(path))
+            self.project.known.update({d.summary.qualname: d.summary for d in definitions})
+            sites = find_sites(module, self.declared, resolver, self.project)
+            definitions = [d for d in definitions if d.summary.is_cache]
+            if not sites and not definitions:
                 return []
-            return self._run_rules(module, tree, text, path, sites, resolver)
+            return self._run_rules(module, tree, text, path, sites, definitions, resolver)
         except RecursionError:
             return [self._file_error("CL001", path, "the file is nested too deeply to analyse (recursion limit)")]
 
-    def _run_rules(self, module, tree, text: str, path: str, sites, resolver) -> List[Diagnostic]:
+    def _run_rules(self, module, tree, text: str, path: str, sites, definitions, resolver) -> List[Diagnostic]:
         from .positions import Positions
         from .rules import FileContext
 
@@ -129,6 +151,21 @@ class Linter:
         ctx = FileContext(path=path, module=module, lines=text.splitlines(), settings=self.settings,
                           position=positions.of, resolve=resolver.resolve, sites=sites)
         out: List[Diagnostic] = []
+
+        def emit(rule, report, position, function) -> None:
+            if report.node is not None:
+                line, col, end_line, end_col = position(report.node)
+            else:
+                line, col = report.line or 1, report.column or 1
+                end_line, end_col = line, col
+            out.append(
+                Diagnostic(
+                    code=rule.code, name=rule.name, severity=rule.severity, message=report.message,
+                    path=path, line=line, column=col, end_line=end_line, end_column=end_col,
+                    function=function, parameter=report.parameter, fix=report.fix,
+                )
+            )
+
         for site in sites:
             top = site.top_statement
 
@@ -138,18 +175,17 @@ class Linter:
             ctx.position = position
             for rule in self.rules:
                 for report in rule.check(site, ctx):
-                    if report.node is not None:
-                        line, col, end_line, end_col = position(report.node)
-                    else:
-                        line, col = report.line or 1, report.column or 1
-                        end_line, end_col = line, col
-                    out.append(
-                        Diagnostic(
-                            code=rule.code, name=rule.name, severity=rule.severity, message=report.message,
-                            path=path, line=line, column=col, end_line=end_line, end_column=end_col,
-                            function=site.function_name, parameter=report.parameter, fix=report.fix,
-                        )
-                    )
+                    emit(rule, report, position, site.function_name)
+        for definition in definitions:
+            top = definition.top_statement
+
+            def position(node, top=top) -> Tuple[int, int, int, int]:
+                return positions.of(node, top)
+
+            ctx.position = position
+            for rule in self.rules:
+                for report in rule.check_definition(definition, ctx):
+                    emit(rule, report, position, definition.summary.qualname.split(".")[-1])
         return out
 
     def _finish(self, diagnostics: List[Diagnostic], path: str, text: str) -> List[Diagnostic]:
@@ -230,6 +266,10 @@ def run(linter: Linter, paths: Sequence[str]) -> Iterable[Diagnostic]:
     )
     for err in errors:
         yield from linter._finish([linter._file_error("CL002", err.path, err.reason)], err.path, "")
+    if len(found) > 1:
+        from .project import build_index
+
+        linter.set_project_index(build_index(found))
     for source_file in found:
         yield from linter.lint_file(source_file.abs_path, source_file.path)
 

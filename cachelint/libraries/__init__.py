@@ -27,7 +27,16 @@ from . import (
     streamlit_cache,
 )
 from .base import DecoratorUse, Library, ModelResult
-from .fallback import ByName, Declared, is_cache_name
+from .fallback import ByName, Declared, Delegated, Inferred, is_cache_name
+
+def inferred_model(summary) -> Optional[Library]:
+    """The model of a project decorator from its :class:`cachelint.inference.Summary`."""
+    if not summary.is_cache:
+        return None
+    if summary.delegate:
+        inner = MODELS.get(summary.delegate)
+        return Delegated(summary, inner) if inner is not None else Inferred(summary)
+    return Inferred(summary)
 
 __all__ = ["DecoratorUse", "Library", "ModelResult", "MODELS", "resolve_model", "canonical", "INSTANCE_TYPES", "KNOWN_ROOTS"]
 
@@ -111,16 +120,23 @@ def declared_models(decls: Iterable) -> Dict[str, Library]:
     return {d.qualname: Declared(d) for d in decls}
 
 
-def resolve_model(qualname: Optional[str], dotted: Optional[str], declared: Dict[str, Library]) -> Optional[Library]:
+def resolve_model(qualname: Optional[str], dotted: Optional[str], declared: Dict[str, Library],
+                  project: Optional[Dict] = None) -> Optional[Library]:
     """Return the model for a decorator, or None when it is not a cache.
 
     ``qualname`` is the resolved qualified name (None when unresolved), ``dotted`` the
     decorator's dotted text as written (``"cache.memoize"``), ``declared`` the models
-    from configuration (checked first, by qualified name and by dotted text).
+    from configuration (checked first, by qualified name and by dotted text), ``project``
+    the linted project's own decorators (qualified name -> ``inference.Summary``): one
+    whose body was read and found not to cache is not a cache, whatever its name.
     """
     for name in (qualname, dotted):
         if name and name in declared:
             return declared[name]
+    if project is not None and qualname:
+        key = qualname[: -len(".__call__")] if qualname.endswith(".__call__") else qualname
+        if key in project:
+            return inferred_model(project[key])
     if qualname:
         qualname = canonical(qualname)
         if qualname in MODELS:

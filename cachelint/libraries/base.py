@@ -207,3 +207,9 @@ def self_name(use: DecoratorUse) -> Optional[str]:
 
 def quoted_list(names: Sequence[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
+
+
+def current_names(call: Optional[cst.Call], keyword: str, use: DecoratorUse, position: Optional[int] = None) -> List[str]:
+    """Parameter names already listed in an exclusion argument (misspelled ones left out)."""
+    names = set(use.param_names)
+    return [e.value for e in exclusions_from(argument(call, keyword, position), "") if isinstance(e.value, str) and e.value in names]

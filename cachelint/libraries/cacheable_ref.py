@@ -5,7 +5,7 @@ in ``ignore=`` are left out; values pickled to disk; ``async def`` supported.
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
 
 
 class Cacheable(Library):
@@ -25,7 +25,7 @@ class Cacheable(Library):
         return ModelResult(self.spec(use, excluded), elements)
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
-        current = [e.value for e in exclusions_from(argument(use.call, "ignore"), "") if isinstance(e.value, str)]
+        current = current_names(use.call, "ignore", use)
         return f"rename it to '_{param}' or exclude it with ignore=({quoted_list(current + [param])},)"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .base import DecoratorUse, Library, ModelResult, argument, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
 
 #: Last names treated as cache decorators when nothing better is known (DESIGN §5.3).
 CACHE_NAMES = frozenset(
@@ -92,3 +92,82 @@ class Declared(Library):
         if self.decl.ignore_argument:
             hints.append(f"exclude it with {self.decl.ignore_argument}=[{quoted_list([param])}]")
         return " or ".join(hints) or super().exclusion_hint(param, use)
+
+
+class Inferred(Library):
+    """A project decorator whose body cachelint read (``inference.Summary``)."""
+
+    library = "home-made"
+
+    def __init__(self, summary):
+        self.summary = summary
+        self.names = (summary.qualname,)
+        self.display = summary.qualname.split(".")[-1]
+        self.forms = summary.factory
+        self.persistent = summary.persistent
+        self.serializer = summary.serializer
+        self.call_shape = summary.call_shape
+        self.in_memory = not summary.persistent
+
+    def key_spec(self, use: DecoratorUse) -> ModelResult:
+        s = self.summary
+        excluded = {}
+        if s.underscore:
+            excluded.update({p.name: "underscore" for p in use.params if p.name.startswith("_")})
+        for name in s.popped:
+            if name in use.param_names:
+                excluded[name] = "kwargs.pop"
+        elements = ()
+        if s.ignore_argument:
+            elements = exclusions_from(argument(use.call, s.ignore_argument), f"{s.ignore_argument}=")
+            excluded.update(names_excluded(elements, use, by_index=False))
+        first = use.first_param
+        if s.drops_self and first is not None and use.is_method:
+            excluded[first.name] = "args[1:]"
+        if not s.keys_kwargs:
+            excluded.update({p.name: "keyword-only, never keyed" for p in use.params if p.kind in ("kwonly", "kwarg")})
+        return ModelResult(self.spec(use, excluded), elements)
+
+    def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
+        s = self.summary
+        hints = []
+        if s.underscore:
+            hints.append(f"rename it to '_{param}' (the decorator skips names starting with _)")
+        if s.ignore_argument:
+            current = current_names(use.call, s.ignore_argument, use)
+            hints.append(f"exclude it with {s.ignore_argument}=({quoted_list(current + [param])},)")
+        if hints:
+            return " or ".join(hints)
+        return (f"leave '{param}' out of the '{self.display}' key (the decorator keys every argument), or move the cache "
+                f"to an inner function that does not take it")
+
+
+class Delegated(Library):
+    """A project decorator that hands the function to a library decorator (``return lru_cache(maxsize=None)(fn)``)."""
+
+    def __init__(self, summary, inner: Library):
+        import libcst as cst
+
+        self.summary = summary
+        self.inner = inner
+        self.names = (summary.qualname,)
+        self.library = inner.library
+        self.display = f"{summary.qualname.split('.')[-1]} ({inner.display})"
+        for attr in ("async_aware", "in_memory", "hash_based", "persistent", "serializer", "call_shape", "argument_keyed"):
+            setattr(self, attr, getattr(inner, attr))
+        self.forms = summary.factory
+        try:
+            call = cst.parse_expression(summary.delegate_call) if summary.delegate_call else None
+        except Exception:
+            call = None
+        self.call = call if isinstance(call, cst.Call) else None
+
+    def key_spec(self, use: DecoratorUse) -> ModelResult:
+        import dataclasses
+
+        inner_use = dataclasses.replace(use, qualname=self.summary.delegate, call=self.call)
+        result = self.inner.key_spec(inner_use)
+        return ModelResult(result.spec)
+
+    def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
+        return self.inner.exclusion_hint(param, use)

@@ -8,7 +8,7 @@ request path or ``key_prefix``, never the function's arguments.
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
 
 
 def _serializer(use: DecoratorUse) -> str:
@@ -39,7 +39,7 @@ class Memoize(Library):
         )
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
-        current = [e.value for e in exclusions_from(argument(use.call, "args_to_ignore"), "") if isinstance(e.value, str)]
+        current = current_names(use.call, "args_to_ignore", use)
         return f"exclude it with args_to_ignore=[{quoted_list(current + [param])}]"
 
 

@@ -7,7 +7,7 @@ and is only checked at the first call. Results are pickled to disk with ``joblib
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
 
 
 class MemoryCache(Library):
@@ -25,13 +25,8 @@ class MemoryCache(Library):
         return ModelResult(self.spec(use, names_excluded(elements, use, by_index=False)), elements)
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
-        current = [e for e in _current_ignore(use)] + [param]
+        current = current_names(use.call, "ignore", use, 1) + [param]
         return f"exclude it with ignore=[{quoted_list(current)}]"
-
-
-def _current_ignore(use: DecoratorUse):
-    elements = exclusions_from(argument(use.call, "ignore", 1), "ignore=")
-    return [e.value for e in elements if isinstance(e.value, str)]
 
 
 MODELS = (MemoryCache(),)

@@ -7,7 +7,7 @@ arguments on disk.
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
 
 
 class Klepto(Library):
@@ -50,7 +50,7 @@ class Perscache(Library):
         return ModelResult(self.spec(use, excluded, serializer=serializer), elements)
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
-        current = [e.value for e in exclusions_from(argument(use.call, "ignore"), "") if isinstance(e.value, str)]
+        current = current_names(use.call, "ignore", use)
         return f"exclude it with ignore=[{quoted_list(current + [param])}]"
 
 

@@ -69,6 +69,11 @@ class Rule:
     invalid: Sequence[str] = ()
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
+        """Reports about one cache site (a decorated function)."""
+        return ()
+
+    def check_definition(self, definition, ctx: FileContext) -> Iterable[Report]:
+        """Reports about a project cache decorator's own body (``inference.Definition``)."""
         return ()
 
     @classmethod
