@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Type
 
-from . import claim_rules, decorator_body, exclusions, file_errors, key_params, misuse, noqa_rule, unused
+from . import claim_rules, decorator_body, exclusions, file_errors, key_params, misuse, noqa_rule, stale, unused
 from .base import FileContext, Report, Rule
 
 ALL_RULES: List[Type[Rule]] = sorted(
@@ -16,6 +16,7 @@ ALL_RULES: List[Type[Rule]] = sorted(
         *misuse.RULES,
         *noqa_rule.RULES,
         *decorator_body.RULES,
+        *stale.RULES,
     ),
     key=lambda r: r.code,
 )
