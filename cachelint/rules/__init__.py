@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Type
 
-from . import claim_rules, decorator_body, exclusions, file_errors, key_params, misuse, noqa_rule, stale, unused
+from . import call_sites, claim_rules, decorator_body, exclusions, file_errors, forms, key_params, misuse, noqa_rule, stale, unused
 from .base import FileContext, Report, Rule
 
 ALL_RULES: List[Type[Rule]] = sorted(
@@ -14,6 +14,8 @@ ALL_RULES: List[Type[Rule]] = sorted(
         *claim_rules.RULES,
         *exclusions.RULES,
         *misuse.RULES,
+        *forms.RULES,
+        *call_sites.RULES,
         *noqa_rule.RULES,
         *decorator_body.RULES,
         *stale.RULES,

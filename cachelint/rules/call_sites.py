@@ -476,7 +476,7 @@ own way (`ignore=["as_of"]` for joblib, `_as_of` for Streamlit).
                 yield Report(
                     f"{call_text(call.node)} passes {what} to '{shown}', which is part of the {lib_phrase(site)} "
                     f"cache key of {site.function_name}(): the value is new on every call, so this call never hits "
-                    f"the cache. Pass the stable value the result depends on, or {hint}.",
+                    f"the cache. Pass the stable value the result depends on instead. {sentence(hint)}.",
                     node=arg.value,
                     parameter=param.name if param.kind != "kwarg" else passed,
                     fix=Fix(sentence(hint)),
@@ -555,21 +555,23 @@ keyword-only: `def fetch(url, *, session)`.
                 always_positional = p.kind == "posonly" or method and p.position == 0
                 if p.position in indexes:
                     continue
-                full = self._full(site, add=p.position)
                 if always_positional:
+                    full = self._full(site, add=p.position, drop=p.name)
+                    what = "a positional-only parameter" if p.kind == "posonly" else f"'{p.name}'"
                     problem = (
-                        f"ignore= names '{p.name}', but {'a positional-only parameter' if p.kind == 'posonly' else 'the instance'} "
-                        f"is always passed positionally and diskcache matches names only against keyword arguments: it "
-                        f"is still keyed. Use its index: ignore={full}."
+                        f"ignore= names '{p.name}', but {what} is always passed positionally and diskcache matches "
+                        f"names only against keyword arguments: it is still keyed. Use its index: ignore={full}."
                     )
+                    replacement = str(p.position) if id(el.node) not in lone else None
                 else:
+                    full = self._full(site, add=p.position)
                     problem = (
                         f"ignore= names '{p.name}', which diskcache matches only when it is passed by keyword; a "
-                        f"positional call such as {site.function.name.value}({', '.join(q.name for q in positional[: p.position + 1])}) "
-                        f"still keys it. Write ignore={full}, or make '{p.name}' keyword-only."
+                        f"positional call such as {self._example(site, positional, p)} still keys it. Write "
+                        f"ignore={full}, or make '{p.name}' keyword-only."
                     )
+                    replacement = f"{p.position}, {code(el.node)}" if id(el.node) not in lone else None
                 uncovered[p.name] = "positional"
-                replacement = f"{p.position}, {code(el.node)}" if id(el.node) not in lone else None
                 yield Report(problem, node=el.node, parameter=p.name, fix=Fix(f"Write ignore={full}", replacement))
             elif isinstance(el.value, int) and 0 <= el.value < len(positional):
                 p = positional[el.value]
@@ -606,11 +608,20 @@ keyword-only: `def fetch(url, *, session)`.
                 )
 
     @staticmethod
-    def _full(site: CacheSite, add) -> str:
+    def _example(site: CacheSite, positional: Sequence[Param], p: Param) -> str:
+        names = [q.name for q in positional[: (p.position or 0) + 1]]
+        fname = site.function.name.value
+        if site.method_kind in ("instance", "class") and len(names) > 1:
+            return f"{names[0]}.{fname}({', '.join(names[1:])})"
+        return f"{fname}({', '.join(names)})"
+
+    @staticmethod
+    def _full(site: CacheSite, add, drop: Optional[str] = None) -> str:
+        """The complete ``ignore=`` set: the current elements plus ``add`` (minus the name ``drop``)."""
         ints = sorted({el.value for el in site.exclusions if isinstance(el.value, int)} | ({add} if isinstance(add, int) else set()))
         strs: List[str] = []
         for el in site.exclusions:
-            if isinstance(el.value, str) and el.value not in strs:
+            if isinstance(el.value, str) and el.value not in strs and el.value != drop:
                 strs.append(el.value)
         if isinstance(add, str) and add not in strs:
             strs.append(add)
@@ -624,6 +635,10 @@ _MUTABLE_ANNOTATION = re.compile(
 )
 _MUTABLE_DISPLAYS = (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)
 _MUTABLE_FACTORIES = ("list", "dict", "set", "sorted", "bytearray")
+_KIND = {"List": "list", "MutableSequence": "list", "Dict": "dict", "DefaultDict": "dict", "defaultdict": "dict",
+         "OrderedDict": "dict", "Counter": "dict", "MutableMapping": "dict", "Set": "set", "MutableSet": "set"}
+_IMMUTABLE = {"list": "a tuple", "dict": "a types.MappingProxyType (or a frozen mapping)", "set": "a frozenset",
+              "bytearray": "bytes"}
 
 
 class _Returns(cst.CSTVisitor):
@@ -720,13 +735,13 @@ before changing it: `roles = list(allowed_roles(user))`.
             return
         kind = self._returns_mutable(site, ctx)
         if kind is not None:
+            instead = _IMMUTABLE.get(kind, "a copy for each caller")
             yield Report(
                 f"{site.model.display} hands every caller the same {kind} returned by {site.function_name}(): a caller "
-                f"that changes it changes the cached value for everyone. Return an immutable value "
-                f"({'tuple' if kind == 'list' else 'frozenset' if kind == 'set' else 'types.MappingProxyType' if kind == 'dict' else 'a copy'}) "
-                f"or copy it before changing it.",
+                f"that changes it changes the cached value for everyone. Return {instead} instead, or have callers "
+                f"copy it before changing it.",
                 node=site.decorator.decorator,
-                fix=Fix("Return an immutable value (tuple, frozenset, MappingProxyType)"),
+                fix=Fix(f"Return {instead}"),
             )
         if not _first_site(site, ctx):
             return
@@ -740,8 +755,8 @@ before changing it: `roles = list(allowed_roles(user))`.
             via = f"'{code(mutation.receiver)}' (from {call_text(call.node)})" if isinstance(mutation.receiver, cst.Name) else call_text(call.node)
             yield Report(
                 f"{mutation.how} changes {via} in place, but {site.model.display} returns the same object to every "
-                f"caller of {site.function_name}(): the change leaks into the cache. Copy it first, e.g. "
-                f"list(...)/dict(...)/set(...) around the call.",
+                f"caller of {site.function_name}(): the change leaks into the cache. Copy it first "
+                f"(list(...), dict(...), set(...) or .copy() around the call).",
                 node=mutation.node,
                 fix=Fix("Copy the cached value before changing it"),
             )
@@ -753,7 +768,8 @@ before changing it: `roles = list(allowed_roles(user))`.
             text = code(returns.annotation).replace(" ", "").strip("'\"")
             match = _MUTABLE_ANNOTATION.match(text)
             if match:
-                return match.group(1).split(".")[-1]
+                name = match.group(1).split(".")[-1]
+                return _KIND.get(name, name)
             return None
         finder = _Returns()
         site.function.body.visit(finder)

@@ -147,7 +147,8 @@ LIBRARIES.md notes on each library's bare and called forms.
         if site.model.forms == "called" and not site.called:
             failure, args = _BARE_FAILURE.get(site.model.library, ("fails when the function is called", "()"))
             if site.qualname in ("cachetools.cached", "cachetools.decorators.cached", "asyncache.cached", "cachetools_async.cached"):
-                failure, args = "takes the function for its cache argument and fails at the first call", "(cache=LRUCache(maxsize=128))"
+                prefix = text.rsplit(".", 1)[0] + "." if "." in text else ""
+                failure, args = "takes the function for its cache argument and fails at the first call", f"(cache={prefix}LRUCache(maxsize=128))"
             elif site.qualname.endswith("cachedmethod"):
                 failure, args = "takes the function for its cache argument and fails at the first call", "(lambda self: self._cache)"
             elif site.model.library == "flask_caching" and site.qualname.endswith(".cached"):
@@ -238,8 +239,8 @@ LIBRARIES.md notes on each library's bare and called forms.
         for p in site.params:
             if p.name in reserved:
                 yield (
-                    f"Parameter '{p.name}' of {site.function_name}() is a control keyword of {who}: it is taken "
-                    f"out of every call and never reaches the function. Rename the parameter.",
+                    f"Parameter '{p.name}' of {site.function_name}() shares its name with a per-call option of {who}: "
+                    f"the wrapper takes it out of every call, so the function never receives it. Rename the parameter.",
                     Fix(f"Rename '{p.name}'"),
                 )
 
@@ -531,9 +532,9 @@ as arguments.
         closure = (inside.read - own - {name}) & (outer_names - {name})
         if closure:
             return
-        what = f"'{site.function.name.value}'" if inner is site.function else f"method '{site.function_name}'"
+        what = f"'{site.function.name.value}'" if inner is site.function else f"method '{name}.{site.function.name.value}'"
         yield Report(
-            f"{site.model.display} on {what}, defined inside '{outer.name.value}': the decorator runs on every call "
+            f"@{_callee_text(site)} on {what}, defined inside '{outer.name.value}': the decorator runs on every call "
             f"of {outer.name.value}(), so each call starts with a new, empty cache and nothing is shared between "
             f"calls. Move '{name}' to module level (pass what it needs as arguments).",
             node=site.decorator.decorator,
@@ -580,14 +581,13 @@ def _slots(cls: cst.ClassDef) -> Optional[Sequence[str]]:
 
 
 def _is_namedtuple(cls: cst.ClassDef, ctx: FileContext) -> bool:
+    """``class P(NamedTuple)``: the class is built by NamedTuple's machinery, with no ``__dict__``.
+
+    A subclass of ``namedtuple(...)`` is an ordinary class with a ``__dict__`` unless it
+    sets ``__slots__ = ()``, which :func:`_slots` sees.
+    """
     for base in cls.bases:
-        expr = base.value
-        if isinstance(expr, cst.Call):
-            qual = ctx.resolve(expr.func) or dotted_name(expr.func) or ""
-            if qual.split(".")[-1] in ("namedtuple", "NamedTuple"):
-                return True
-            continue
-        qual = ctx.resolve(expr) or dotted_name(expr) or ""
+        qual = ctx.resolve(base.value) or dotted_name(base.value) or ""
         if qual in ("typing.NamedTuple", "typing_extensions.NamedTuple", "NamedTuple"):
             return True
     return False
@@ -610,8 +610,8 @@ class CachedPropertyMisuse(Rule):
     """### What it does
 Reports `functools.cached_property` and Django's `cached_property` where they cannot
 work: on a function that takes parameters besides `self`; in a class whose literal
-`__slots__` lacks `"__dict__"` (or a `@dataclass(slots=True)`); in a `NamedTuple` or
-`namedtuple(...)` class.
+`__slots__` lacks `"__dict__"` (including `__slots__ = ()` in a `namedtuple(...)`
+subclass, and `@dataclass(slots=True)`); in a `typing.NamedTuple` class.
 
 ### Why it matters
 `cached_property` calls the function with the instance only, so any other parameter is
@@ -682,8 +682,8 @@ for values that take arguments, or add `"__dict__"` to `__slots__`.
                 )
             if _is_namedtuple(cls, ctx):
                 problems.append(
-                    f"Class '{cls.name.value}' is a named tuple: its instances have no __dict__, so @{deco} raises "
-                    f"TypeError on first access. Use @property."
+                    f"Class '{cls.name.value}' is a typing.NamedTuple: its instances have no __dict__ (and the class "
+                    f"machinery never calls __set_name__), so @{deco} raises TypeError on first access. Use @property."
                 )
         if problems:
             yield Report(" ".join(problems), node=site.decorator.decorator, fix=Fix("Use @property or a plain method"))
