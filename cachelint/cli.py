@@ -1,19 +1,47 @@
 """The ``cachelint`` command (click): options and configuration -> Settings -> run -> exit code.
 
 Exit codes (DESIGN.md §4): 0 no diagnostics, 1 diagnostics reported, 2 usage,
-configuration or internal error.
+configuration or internal error, 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import sys
-from typing import List, Optional, Sequence
+from collections import Counter
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import click
 
 from . import __version__
+from .output import FORMATS
 
-FORMATS = ["text", "json"]
+#: ``--help`` sections, in order, and the options each holds (like ruff's grouped help).
+SECTIONS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
+    ("Rule selection", ("select", "extend_select", "ignore", "ignore_noqa")),
+    ("File selection", ("exclude", "extend_exclude", "force_exclude", "stdin_filename", "config_path")),
+    ("Output", ("output_format", "output_file", "show_source", "statistics", "quiet", "exit_zero")),
+    ("Miscellaneous", ("jobs", "list_rules", "explain", "show_settings", "version", "help")),
+)
+
+
+class GroupedCommand(click.Command):
+    """A click command whose ``--help`` lists options under the headings of :data:`SECTIONS`."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        where = {name: title for title, names in SECTIONS for name in names}
+        groups: Dict[str, List[Tuple[str, str]]] = {title: [] for title, _ in SECTIONS}
+        for param in self.get_params(ctx):
+            if not isinstance(param, click.Option):
+                continue
+            record = param.get_help_record(ctx)
+            if record is not None:
+                groups[where.get(param.name or "", "Miscellaneous")].append(record)
+        for title, _ in SECTIONS:
+            if groups[title]:
+                with formatter.section(title):
+                    formatter.write_dl(groups[title])
 
 
 def _known_codes() -> List[str]:
@@ -30,10 +58,20 @@ def _codes(value: Optional[str], option: str):
     return parse_codes(value, _known_codes(), option)
 
 
-def _patterns(value: Optional[str]):
+def _patterns(value: Optional[str], option: str):
+    """Split a comma-separated pattern list; an invalid gitignore pattern is a ConfigError."""
+    from . import files
+    from .config import ConfigError
+
     if value is None:
         return None
-    return tuple(p.strip() for p in value.split(",") if p.strip())
+    patterns = tuple(p.strip() for p in value.split(",") if p.strip())
+    for pattern in patterns:
+        try:
+            files.compile_patterns([pattern], strict=True)
+        except ValueError:
+            raise ConfigError(f"{option}: invalid gitignore-style pattern {pattern!r}") from None
+    return patterns
 
 
 def _read_lines(path: str) -> Optional[List[str]]:
@@ -60,121 +98,241 @@ def _list_rules() -> str:
     ) + "\n"
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def statistics(diagnostics, output_format: str) -> str:
+    """Counts per code, most frequent first (ties by code): a table, or JSON for ``--format json``."""
+    counts = Counter(d.code for d in diagnostics)
+    names = {d.code: d.name for d in diagnostics}
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if output_format == "json":
+        return json.dumps([{"code": c, "name": names[c], "count": n} for c, n in rows], indent=2) + "\n"
+    if not rows:
+        return ""
+    width = max(len(str(n)) for _, n in rows)
+    code_width = max(len(c) for c, _ in rows)
+    return "".join(f"{n:>{width}}\t{c:<{code_width}}\t{names[c]}\n" for c, n in rows)
+
+
+def _show_settings(settings, output_format: str, paths: Sequence[str]) -> str:
+    from .rules import ALL_RULES
+
+    data = dataclasses.asdict(settings)
+    data["enabled_rules"] = [r.code for r in ALL_RULES if settings.is_enabled(r.code, r.default_on)]
+    data["format"] = output_format
+    data["paths"] = list(paths)
+    return json.dumps(data, indent=2, default=str) + "\n"
+
+
+def _use_color(output_file: Optional[str]) -> bool:
+    """Colours only for a terminal on stdout, and never when NO_COLOR is set (no-color.org)."""
+    if output_file is not None or os.environ.get("NO_COLOR", ""):
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _stdin_is_excluded(name: str, settings) -> bool:
+    """``--force-exclude`` for stdin: would ``exclude``/``extend-exclude`` drop ``name``?"""
+    from . import files
+
+    if os.path.isfile(name):
+        found, _ = files.discover([name], exclude=settings.effective_exclude(), extend_exclude=(),
+                                  respect_gitignore=settings.respect_gitignore, force_exclude=True, root=settings.root)
+        return not found
+    # The file need not exist (an editor's unsaved buffer): match it and its directories.
+    root = os.path.abspath(settings.root)
+    absolute = os.path.abspath(name)
+    relative = os.path.relpath(absolute, root)
+    candidates = []
+    if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+        parts = relative.split(os.sep)
+        candidates = [os.path.join(root, *parts[:depth]) for depth in range(1, len(parts) + 1)]
+    else:  # outside the root: the components as written are matched by their basename
+        written = os.path.normpath(name)
+        while written not in ("", os.curdir, os.pardir, os.sep):
+            candidates.insert(0, os.path.abspath(written))
+            written = os.path.dirname(written)
+    patterns = settings.effective_exclude()
+    for candidate in candidates:
+        verdict = False
+        for pattern in patterns:
+            negated = pattern.startswith("!")
+            try:
+                if files.matches_pattern(pattern[1:] if negated else pattern, candidate, root,
+                                         is_dir=candidate != absolute):
+                    verdict = not negated
+            except ValueError:
+                continue
+        if verdict:
+            return True
+    return False
+
+
+OPTION_HELP = {
+    "select": "Rules to enable instead of the defaults: comma-separated codes or prefixes (CL1,CL301) or ALL.",
+    "extend_select": "Rules to enable in addition to the selected ones (e.g. CL402, CL000).",
+    "ignore": "Rules to disable: codes or prefixes.",
+    "ignore_noqa": "Ignore '# noqa' and '# cachelint: noqa' comments.",
+}
+
+
+@click.command(cls=GroupedCommand, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Output format.")
-@click.option("--select", metavar="CODES", help="Comma-separated codes or prefixes to enable instead of the defaults (e.g. CL1,CL301, ALL).")
-@click.option("--extend-select", metavar="CODES", help="Codes or prefixes to enable in addition (e.g. CL402).")
-@click.option("--ignore", metavar="CODES", help="Codes or prefixes to disable.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="A pyproject.toml to read [tool.cachelint] from (default: the nearest one).")
+@click.option("--select", metavar="CODES", help=OPTION_HELP["select"])
+@click.option("--extend-select", metavar="CODES", help=OPTION_HELP["extend_select"])
+@click.option("--ignore", metavar="CODES", help=OPTION_HELP["ignore"])
+@click.option("--ignore-noqa", is_flag=True, help=OPTION_HELP["ignore_noqa"])
 @click.option("--exclude", metavar="PATTERNS", help="Comma-separated gitignore-style patterns replacing the default excludes.")
 @click.option("--extend-exclude", metavar="PATTERNS", help="Patterns to exclude in addition to the defaults.")
-@click.option("--force-exclude", is_flag=True, default=None, help="Apply excludes to files named on the command line too.")
-@click.option("--stdin-filename", metavar="PATH", help="The name of the file read from stdin ('-'), for messages and per-file settings.")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply excludes to files named on the command line and to --stdin-filename too (for pre-commit).")
+@click.option("--stdin-filename", metavar="PATH",
+              help="The name of the file read from stdin ('-'): shown in messages, used to find the configuration "
+                   "and for per-file-ignores and --force-exclude.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="A pyproject.toml to read [tool.cachelint] from (default: the nearest one).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
+              help="Write the report to PATH instead of standard output.")
 @click.option("--show-source/--no-show-source", default=True, help="Show the source line under each diagnostic (text format).")
+@click.option("--statistics", is_flag=True, help="Print the number of diagnostics per code instead of the diagnostics.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the diagnostics: no summary line.")
 @click.option("--exit-zero", is_flag=True, help="Exit with 0 even when diagnostics are reported.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), metavar="N",
+              help="Worker processes for many files (default 0: one per CPU; 1: no workers).")
 @click.option("--list-rules", is_flag=True, help="List every rule with its code, default and severity, then exit.")
 @click.option("--explain", metavar="CODE", help="Print the documentation of one rule, then exit.")
+@click.option("--show-settings", is_flag=True, help="Print the resolved settings as JSON, then exit.")
 @click.version_option(__version__, "--version", prog_name="cachelint", message="%(prog)s %(version)s")
-def main(paths: Sequence[str], output_format: str, select, extend_select, ignore, config_path, exclude,
-         extend_exclude, force_exclude, stdin_filename, show_source, exit_zero, list_rules, explain) -> None:
+def main(paths: Sequence[str], **options) -> None:
     """Find cache keys that are wrong: per-call values in the key, claims the key contradicts.
 
     PATHS are files or directories (default: the current directory); '-' reads stdin.
     """
     try:
-        code = _run(paths, output_format, select, extend_select, ignore, config_path, exclude, extend_exclude,
-                    force_exclude, stdin_filename, show_source, exit_zero, list_rules, explain)
+        code = _run(list(paths), **options)
     except KeyboardInterrupt:
         click.echo("cachelint: interrupted", err=True)
-        sys.exit(130)
+        code = 130
     sys.exit(code)
 
 
-def _run(paths, output_format, select, extend_select, ignore, config_path, exclude, extend_exclude,
-         force_exclude, stdin_filename, show_source, exit_zero, list_rules, explain) -> int:
-    from .config import ConfigError, load_settings
+def _settings(paths: List[str], o) -> object:
+    """Load the configuration and layer the command-line options on top (ConfigError on mistakes)."""
+    from .config import load_settings
 
-    if list_rules:
+    reads_stdin = "-" in paths
+    if reads_stdin and o["stdin_filename"]:
+        start = o["stdin_filename"]
+    else:
+        start = next((p for p in paths if p != "-"), ".")
+    settings = load_settings(o["config_path"], start=start, known_codes=_known_codes())
+    overrides = {}
+    select = _codes(o["select"], "--select")
+    if select is not None:
+        overrides["select"] = select
+    ignore = _codes(o["ignore"], "--ignore")
+    if ignore is not None:
+        overrides["ignore"] = tuple(settings.ignore) + ignore
+    extra = _codes(o["extend_select"], "--extend-select")
+    if extra is not None:
+        overrides["extend_select"] = tuple(settings.extend_select) + extra
+    exclude = _patterns(o["exclude"], "--exclude")
+    if exclude is not None:
+        overrides["exclude"] = exclude
+    extend_exclude = _patterns(o["extend_exclude"], "--extend-exclude")
+    if extend_exclude is not None:
+        overrides["extend_exclude"] = tuple(settings.extend_exclude) + extend_exclude
+    if o["force_exclude"] is not None:
+        overrides["force_exclude"] = o["force_exclude"]
+    if o["ignore_noqa"]:
+        overrides["ignore_noqa"] = True
+    if o["jobs"] is not None:
+        overrides["jobs"] = o["jobs"]
+    return settings.with_overrides(**overrides)
+
+
+def _run(paths: List[str], **o) -> int:
+    from .config import ConfigError
+
+    if o["list_rules"]:
         click.echo(_list_rules(), nl=False)
         return 0
-    if explain:
+    if o["explain"]:
         from .docs import explain as explain_rule
 
-        text = explain_rule(explain)
+        text = explain_rule(o["explain"])
         if text is None:
-            click.echo(f"cachelint: unknown rule code '{explain}'; see --list-rules", err=True)
+            click.echo(f"cachelint: unknown rule code '{o['explain']}'; see --list-rules", err=True)
             return 2
         click.echo(text)
         return 0
-    paths = list(paths) or ["."]
+    paths = paths or ["."]
+    if paths.count("-") > 1:
+        click.echo("cachelint: '-' (standard input) can be given only once", err=True)
+        return 2
     try:
-        start = stdin_filename or next((p for p in paths if p != "-"), ".")
-        settings = load_settings(config_path, start=start if os.path.exists(start) else ".", known_codes=_known_codes())
-        overrides = {}
-        for key, value in (("select", _codes(select, "--select")), ("ignore", _codes(ignore, "--ignore"))):
-            if value is not None:
-                overrides[key] = value if key == "select" else tuple(settings.ignore) + value
-        extra = _codes(extend_select, "--extend-select")
-        if extra is not None:
-            overrides["extend_select"] = tuple(settings.extend_select) + extra
-        if _patterns(exclude) is not None:
-            overrides["exclude"] = _patterns(exclude)
-        if _patterns(extend_exclude) is not None:
-            overrides["extend_exclude"] = tuple(settings.extend_exclude) + _patterns(extend_exclude)
-        if force_exclude is not None:
-            overrides["force_exclude"] = force_exclude
-        settings = settings.with_overrides(**overrides)
+        settings = _settings(paths, o)
     except ConfigError as exc:
         click.echo(f"cachelint: {exc}", err=True)
         return 2
+    output_format = o["output_format"]
+    if o["show_settings"]:
+        click.echo(_show_settings(settings, output_format, paths), nl=False)
+        return 0
 
-    from .engine import Linter, run
+    from .engine import Linter
     from .models import Diagnostic
     from .output import formatter
+    from .parallel import run
 
     linter = Linter(settings)
     diagnostics: List[Diagnostic] = []
+    stdin_name = o["stdin_filename"] or "-"
     stdin_text: Optional[List[str]] = None
     file_paths = [p for p in paths if p != "-"]
     if "-" in paths:
         data = sys.stdin.buffer.read()
-        name = stdin_filename or "-"
-        if settings.force_exclude and stdin_filename:
-            from . import files
-
-            found, _ = files.discover([stdin_filename], exclude=files.DEFAULT_EXCLUDE if settings.exclude is None else settings.exclude,
-                                      extend_exclude=settings.extend_exclude, force_exclude=True, root=settings.root)
-            if not found and os.path.exists(stdin_filename):
-                data = b""
-        diagnostics.extend(linter.lint_source(data, name))
-        try:
+        skip = bool(settings.force_exclude and o["stdin_filename"] and _stdin_is_excluded(stdin_name, settings))
+        if not skip:
+            diagnostics.extend(linter.lint_source(data, stdin_name))
             stdin_text = data.decode("utf-8", "replace").splitlines()
-        except Exception:  # pragma: no cover - decode with replace cannot fail
-            stdin_text = None
     if file_paths:
-        diagnostics.extend(run(linter, file_paths))
+        try:
+            diagnostics.extend(run(linter, file_paths))
+        except ValueError as exc:  # an invalid exclude pattern that slipped past validation
+            click.echo(f"cachelint: {exc}", err=True)
+            return 2
     diagnostics.sort(key=Diagnostic.sort_key)
 
     def read_lines(path: str):
-        if stdin_text is not None and path == (stdin_filename or "-"):
+        if stdin_text is not None and path == stdin_name:
             return stdin_text
         return _read_lines(path)
 
-    render = formatter(output_format)
-    if output_format == "text":
-        out = render(diagnostics, read_lines=read_lines, show_source=show_source,
-                     color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    if o["statistics"]:
+        out = statistics(diagnostics, output_format)
     else:
-        out = render(diagnostics)
-    click.echo(out, nl=False)
+        out = formatter(output_format)(
+            diagnostics, read_lines=read_lines, show_source=o["show_source"], color=_use_color(o["output_file"]),
+            quiet=o["quiet"], cwd=os.getcwd(),
+        )
+    if o["output_file"]:
+        try:
+            with open(o["output_file"], "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(out)
+        except OSError as exc:
+            click.echo(f"cachelint: cannot write {o['output_file']}: {exc.strerror or exc}", err=True)
+            return 2
+    else:
+        click.echo(out, nl=False)
     for problem in linter.internal_errors:
         click.echo(f"cachelint: internal error while linting {problem} (please report this)", err=True)
     if linter.internal_errors:
         return 2
-    if exit_zero:
+    if o["exit_zero"]:
         return 0
     return 1 if diagnostics else 0
 

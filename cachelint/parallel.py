@@ -1,0 +1,173 @@
+"""Linting many files with worker processes (``--jobs N``).
+
+:func:`run` is :func:`cachelint.engine.run` spread over a process pool: the files are
+discovered once, split into chunks in input order, and each chunk is linted in a worker
+that keeps one :class:`~cachelint.engine.Linter` for its whole life (fixed costs are paid
+once per worker, not per file). Results come back in the same order as a serial run.
+
+A run stays serial (plain :func:`cachelint.engine.run`) when ``jobs`` is 1 or when there
+are fewer than :data:`MIN_PARALLEL_FILES` files: starting processes costs more than it saves.
+
+Workers ignore SIGINT; on Ctrl-C the parent stops the workers at once and re-raises
+``KeyboardInterrupt`` for the command line to turn into exit code 130. A worker that dies
+(a native crash of the parser) does not stop the run: the files that were in flight are
+linted again one by one, each in its own process, and a file that kills its process again
+becomes a CL001 diagnostic.
+"""
+from __future__ import annotations
+
+import math
+import os
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+from . import files
+from .engine import Linter, run as serial_run
+from .models import Diagnostic
+
+#: Fewer files than this are linted in the calling process.
+MIN_PARALLEL_FILES = 8
+#: Upper bound on files per task: small enough to balance, large enough to amortise.
+MAX_CHUNK = 64
+
+_Item = Tuple[str, str]  # (absolute path, displayed path)
+
+_worker_linter: Optional[Linter] = None
+
+
+def effective_jobs(jobs: int) -> int:
+    """``jobs`` itself when positive; otherwise the number of CPUs this process may use."""
+    if jobs and jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def chunks(items: Sequence[_Item], jobs: int) -> List[List[_Item]]:
+    """Split ``items`` in order into about four chunks per worker (at most :data:`MAX_CHUNK` each)."""
+    size = max(1, min(MAX_CHUNK, math.ceil(len(items) / (jobs * 4))))
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def _init_worker(settings, index) -> None:
+    global _worker_linter
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    _worker_linter = Linter(settings)
+    if index is not None:
+        _worker_linter.set_project_index(index)
+
+
+def _lint_chunk(items: Sequence[_Item]) -> Tuple[List[Diagnostic], List[str]]:
+    linter = _worker_linter
+    assert linter is not None, "worker not initialised"
+    before = len(linter.internal_errors)
+    out: List[Diagnostic] = []
+    for abs_path, shown in items:
+        out.extend(linter.lint_file(abs_path, shown))
+    return out, linter.internal_errors[before:]
+
+
+def _project_index(linter: Linter, found) -> object:
+    """Build the cross-file index of project decorators the way the serial run does."""
+    if len(found) > 1 and hasattr(linter, "set_project_index"):
+        from .project import build_index
+
+        index = build_index(found)
+        linter.set_project_index(index)
+        return index
+    return None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: cancel what has not started and kill the workers."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _crashed(linter: Linter, item: _Item) -> List[Diagnostic]:
+    shown = item[1]
+    return linter._finish(
+        [linter._file_error("CL001", shown, "the parser crashed the process that read this file (a stack overflow "
+                                             "in native code, usually from extremely deep nesting)")],
+        shown, "",
+    )
+
+
+def _isolated(linter: Linter, item: _Item, index) -> List[Diagnostic]:
+    """Lint one file in a process of its own; a crash becomes CL001."""
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(linter.settings, index))
+    try:
+        diagnostics, internal = pool.submit(_lint_chunk, [item]).result()
+    except BrokenProcessPool:
+        return _crashed(linter, item)
+    except BaseException:
+        _stop(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    linter.internal_errors.extend(internal)
+    return diagnostics
+
+
+def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Iterator[Diagnostic]:
+    """Yield the diagnostics of every file under ``paths``, like :func:`cachelint.engine.run`.
+
+    ``jobs`` defaults to ``linter.settings.jobs`` (0 = one worker per CPU). Diagnostics of
+    one file are never interleaved with another's and files come in discovery order.
+    Internal errors of workers are appended to ``linter.internal_errors``.
+    """
+    s = linter.settings
+    workers = effective_jobs(getattr(s, "jobs", 0) if jobs is None else jobs)
+    if workers <= 1:
+        yield from serial_run(linter, paths)
+        return
+    found, errors = files.discover(
+        paths,
+        exclude=files.DEFAULT_EXCLUDE if s.exclude is None else s.exclude,
+        extend_exclude=s.extend_exclude,
+        respect_gitignore=s.respect_gitignore,
+        force_exclude=s.force_exclude,
+        root=s.root,
+    )
+    if len(found) < MIN_PARALLEL_FILES:
+        yield from serial_run(linter, paths)
+        return
+    for err in errors:
+        yield from linter._finish([linter._file_error("CL002", err.path, err.reason)], err.path, "")
+    index = _project_index(linter, found)
+    parts = chunks([(f.abs_path, f.path) for f in found], workers)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker, initargs=(s, index))
+    finished = False
+    try:
+        futures: List[Future] = [pool.submit(_lint_chunk, part) for part in parts]
+        broken = False
+        for part, future in zip(parts, futures):
+            if not broken:
+                try:
+                    diagnostics, internal = future.result()
+                except BrokenProcessPool:
+                    broken = True
+            if broken:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    diagnostics, internal = future.result()
+                else:
+                    for item in part:
+                        yield from _isolated(linter, item, index)
+                    continue
+            linter.internal_errors.extend(internal)
+            yield from diagnostics
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # Ctrl-C, an error, or the caller stopped iterating
+            _stop(pool)
+
+
+__all__ = ["run", "effective_jobs", "chunks", "MIN_PARALLEL_FILES"]
