@@ -105,7 +105,7 @@ class Linter:
         return self.lint_source(data, shown)
 
     # -- pipeline ----------------------------------------------------------------------
-    def _lint_text(self, text: str, path: str) -> List[Diagnostic]:
+    def _lint_text(self, text: str, path: str, defines: bool = True) -> List[Diagnostic]:
         import libcst as cst
 
         from .analysis import Resolver, find_sites
@@ -132,7 +132,7 @@ class Linter:
         try:
             name, is_package = module_name_for(path)
             resolver = Resolver(module, name, is_package)
-            definitions = find_definitions(module, resolver, name)
+            definitions = find_definitions(module, resolver, name) if defines else []
             self.project.add_root(package_root(path))
             self.project.known.update({d.summary.qualname: d.summary for d in definitions})
             sites = find_sites(module, self.declared, resolver, self.project)

@@ -8,22 +8,92 @@ cacheable``, ``from . import cache``) is then modelled from its summary instead 
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import re
+import warnings
 from typing import Dict, Iterable, Iterator, Mapping, Optional, Set, Tuple
 
 from . import files
 
-#: A file can define a cache decorator only when it has a star parameter or argument and
-#: a word for keys or storage.
-_STAR = re.compile(rb"\*\*?\s*\w+\s*[,)]")
-_WORDS = re.compile(rb"hashlib|pickle|json\.dump|shelve|sqlite3|marshal|cach|memo|lru|persist|_store", re.IGNORECASE)
+#: Home-made cache decorators are named like caches (``cacheable``, ``disk_cache``,
+#: ``memoize``); a top-level definition with such a name is the cheap first screen.
+_CACHE_NAMED_DEF = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+\w*(?:cach|memo|persist|lru)\w*", re.MULTILINE | re.IGNORECASE)
+_CACHE_WORD = re.compile(r"cach|memo|persist|lru", re.IGNORECASE)
+_STORE_METHODS = frozenset({"setdefault", "set", "put", "dump", "dumps", "write_bytes", "write_text", "hexdigest",
+                            "digest", "get", "exists", "setex", "hset", "cache", "memoize"})
 
 
-def may_define_decorator(data: bytes) -> bool:
-    """Cheap byte test: could this file define a home-made cache decorator?"""
-    return bool(_STAR.search(data)) and bool(_WORDS.search(data))
+def may_define_decorator(data: bytes) -> Optional[ast.Module]:
+    """The ``ast`` tree of ``data`` when it may define a home-made cache decorator, else None.
+
+    Two screens, cheapest first: the bytes must hold a top-level ``def``/``class`` named
+    like a cache; then in the ``ast`` tree such a function (or class with ``__call__``)
+    must have a nested function that calls one of the enclosing parameters (the wrapped
+    function) while something stores or hashes. Only files that pass are given to libcst.
+    A cache decorator named otherwise (``@remember``) is still read when a module that
+    uses it imports it (see :class:`ProjectIndex`), but its own body is not checked.
+    """
+    if not _CACHE_NAMED_DEF.search(data):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for node in _top_level(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _CACHE_WORD.search(node.name) \
+                and _looks_like_decorator(node):
+            return tree
+    return None
+
+
+def _top_level(body):
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try)):
+            yield from _top_level(node.body)
+            yield from _top_level(node.orelse)
+
+
+def _looks_like_decorator(node: ast.AST) -> bool:
+    if isinstance(node, ast.ClassDef):
+        methods = {n.name: n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        call = methods.get("__call__")
+        return call is not None and "__init__" in methods and _stores(call)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    enclosing = {a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs}
+    for inner in ast.walk(node):
+        if inner is node or not isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        enclosing |= {a.arg for a in inner.args.posonlyargs + inner.args.args}
+    wraps_a_call = any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in enclosing
+        for inner in ast.walk(node) if inner is not node and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for n in ast.walk(inner)
+    )
+    delegates = any(isinstance(n, ast.Return) and isinstance(n.value, ast.Call) for n in node.body)
+    return (wraps_a_call or delegates) and _stores(node)
+
+
+def _stores(node: ast.AST) -> bool:
+    for n in ast.walk(node):
+        if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store):
+            return True
+        if isinstance(n, ast.Call):
+            func = n.func
+            if isinstance(func, ast.Attribute) and func.attr in _STORE_METHODS:
+                return True
+            if isinstance(func, ast.Name) and func.id in ("hash", "repr", "lru_cache", "cache", "open"):
+                return True
+            if isinstance(func, ast.Call):
+                return True  # lru_cache(maxsize=None)(fn)
+        if isinstance(n, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn)) for op in n.ops):
+            return True
+    return False
 
 
 def package_root(path: str) -> Optional[str]:
@@ -78,7 +148,7 @@ def build_index(sources: Iterable[files.SourceFile]) -> Dict[str, object]:
     index: Dict[str, object] = {}
     for source in sources:
         data = files.read_source(source.abs_path)
-        if isinstance(data, files.ReadError) or not may_define_decorator(data):
+        if isinstance(data, files.ReadError) or may_define_decorator(data) is None:
             continue
         text = files.decode_source(data, source.path)
         if isinstance(text, files.ReadError):

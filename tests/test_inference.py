@@ -96,7 +96,7 @@ def test_ignore_option_of_a_bound_decorator(tmp_path):
     shutil.copytree(SHOP, pkg)
     (pkg / "use.py").write_text(
         "from app.caching import cacheable\n"
-        "@cacheable(ignore=('job_id',))\ndef a(job_id, x):\n    return job_id, x\n"
+        "@cacheable(ignore=('job_id',))\ndef a(job_id, x):\n    print(job_id)\n    return x\n"
         "@cacheable(ignore=('jobid',))\ndef b(job_id, x):\n    return job_id, x\n"
     )
     found = {(d.function, d.code) for d in lint_paths([str(pkg / "use.py")])}
@@ -104,7 +104,7 @@ def test_ignore_option_of_a_bound_decorator(tmp_path):
 
 
 def test_declared_decorator_overrides_inference(tmp_path):
-    source = "from shop.caching import memo\n@memo\ndef f(request_id, x):\n    return request_id, x\n"
+    source = "from shop.caching import memo\n@memo\ndef f(request_id, x):\n    print(request_id)\n    return x\n"
     settings = Settings(decorators=(__import__("cachelint.config", fromlist=["DecoratorDecl"]).DecoratorDecl(
         "shop.caching.memo", ignore_argument=None, exclude="underscore"),))
     assert [d.code for d in lint_source(source, "x.py", settings)] == ["CL101"]
