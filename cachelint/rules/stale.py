@@ -198,8 +198,6 @@ def _mechanism_phrase(mechanism: str, param: str) -> str:
         return f'by cache_policy=INPUTS - "{param}"'
     if mechanism == "kwargs.pop":
         return "because the decorator pops it from kwargs before building the key"
-    if mechanism.startswith("keyword-only"):
-        return "because the decorator never keys keyword arguments"
     return f"by {mechanism}"
 
 
@@ -214,8 +212,6 @@ def _rekey_hint(mechanism: str, param: str) -> str:
         return f"remove it from {mechanism}"
     if mechanism == "kwargs.pop":
         return "stop popping it before the key is built"
-    if mechanism.startswith("keyword-only"):
-        return "make the decorator key keyword arguments too"
     return "key it"
 
 
@@ -304,6 +300,8 @@ summarize(title, hashlib.sha256(data).hexdigest(), data)
         for pname, mechanism in spec.excluded.items():
             if mechanism in _INSTANCE_MECHANISMS or "self" in mechanism or "instance" in mechanism:
                 continue
+            if mechanism.startswith("keyword-only"):
+                continue  # the decorator's own bug: CL602 reports it once, at its body
             p = site.param(pname)
             if p is None or p.kind in ("vararg", "kwarg") or pname.strip("_") in ("self", "cls", "this"):
                 continue
@@ -711,56 +709,79 @@ class _EnvReads(cst.CSTVisitor):
         self.found.append(node)
 
 
-def _module_globals(ctx: FileContext) -> Tuple[Dict[str, Set[str]], Dict[str, List[int]]]:
-    """(name -> functions that rebind it via ``global``, name -> top-level statement indexes binding it)."""
+def _module_globals(ctx: FileContext) -> Tuple[Dict[str, Dict[str, Set[str]]], Dict[str, List[int]]]:
+    """Module globals that change after import.
+
+    Returns ``(runtime, top)``: ``runtime`` maps a name to the functions that rebind it
+    through ``global`` (function name -> the names whose ``cache_clear()`` that function
+    calls), ``top`` maps a name to the indexes of the top-level statements binding it.
+    """
     key = "stale.module-globals"
     found = ctx.cache.get(key)
     if found is not None:
         return found
-    runtime: Dict[str, Set[str]] = {}
+    runtime: Dict[str, Dict[str, Set[str]]] = {}
     top: Dict[str, List[int]] = {}
 
-    class Functions(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.stack: List[Tuple[str, Set[str], Set[str]]] = []
+    def small_targets(small: cst.CSTNode) -> List[cst.CSTNode]:
+        if isinstance(small, cst.Assign):
+            return [t.target for t in small.targets]
+        if isinstance(small, (cst.AugAssign, cst.AnnAssign)) and getattr(small, "value", None) is not None:
+            return [small.target]
+        return []
 
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            self.stack.append((node.name.value, set(), set()))
+    def function_frame(func: cst.FunctionDef) -> None:
+        """Statement-level walk of one function (nested functions get their own frame)."""
+        declared: Set[str] = set()
+        bound: Set[str] = set()
+        cleared: Set[str] = set()
 
-        def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-            fname, declared, bound = self.stack.pop()
-            for n in declared & bound:
-                runtime.setdefault(n, set()).add(fname)
+        def walk(stmts: Sequence[cst.CSTNode]) -> None:
+            for stmt in stmts:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, cst.Global):
+                            declared.update(item.name.value for item in small.names)
+                        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                            callee = small.value.func
+                            if isinstance(callee, cst.Attribute) and callee.attr.value == "cache_clear":
+                                owner = callee.value
+                                if isinstance(owner, cst.Attribute):
+                                    cleared.add(owner.attr.value)
+                                elif isinstance(owner, cst.Name):
+                                    cleared.add(owner.value)
+                        for t in small_targets(small):
+                            if isinstance(t, (cst.Name, cst.Tuple, cst.List)):
+                                bound.update(dataflow.target_names(t))
+                elif isinstance(stmt, cst.FunctionDef):
+                    function_frame(stmt)
+                elif isinstance(stmt, cst.ClassDef):
+                    classes(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
+                elif isinstance(stmt, cst.BaseCompoundStatement):
+                    if isinstance(stmt, cst.For) and isinstance(stmt.target, (cst.Name, cst.Tuple, cst.List)):
+                        bound.update(dataflow.target_names(stmt.target))
+                    for sub in _sub_blocks(stmt):
+                        walk(sub)
 
-        def visit_Global(self, node: cst.Global) -> None:
-            if self.stack:
-                self.stack[-1][1].update(item.name.value for item in node.names)
+        walk(func.body.body if isinstance(func.body, cst.IndentedBlock) else ())
+        for n in declared & bound:
+            runtime.setdefault(n, {}).setdefault(func.name.value, set()).update(cleared)
 
-        def _bound(self, target: cst.CSTNode) -> None:
-            if self.stack and isinstance(target, (cst.Name, cst.Tuple, cst.List)):
-                self.stack[-1][2].update(dataflow.target_names(target))
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for t in node.targets:
-                self._bound(t.target)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            self._bound(node.target)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if node.value is not None:
-                self._bound(node.target)
+    def classes(stmts: Sequence[cst.CSTNode]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, cst.FunctionDef):
+                function_frame(stmt)
+            elif isinstance(stmt, cst.ClassDef):
+                classes(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
+            elif isinstance(stmt, cst.BaseCompoundStatement):
+                for sub in _sub_blocks(stmt):
+                    classes(sub)
 
     def top_bindings(stmts: Sequence[cst.CSTNode], index: int) -> None:
         for stmt in stmts:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    targets: List[cst.CSTNode] = []
-                    if isinstance(small, cst.Assign):
-                        targets = [t.target for t in small.targets]
-                    elif isinstance(small, (cst.AugAssign, cst.AnnAssign)) and getattr(small, "value", None) is not None:
-                        targets = [small.target]
-                    for t in targets:
+                    for t in small_targets(small):
                         if isinstance(t, (cst.Name, cst.Tuple, cst.List)):
                             for n in dataflow.target_names(t):
                                 if index not in top.setdefault(n, []):
@@ -771,7 +792,8 @@ def _module_globals(ctx: FileContext) -> Tuple[Dict[str, Set[str]], Dict[str, Li
 
     for i, stmt in enumerate(ctx.module.body):
         top_bindings([stmt], i)
-    ctx.module.visit(Functions())
+    if any("global" in line for line in ctx.lines):
+        classes(ctx.module.body)
     found = ctx.cache[key] = (runtime, top)
     return found
 
@@ -886,13 +908,18 @@ def load_settings():
         site.function.body.visit(env)
         for node in env.found:
             yield Report(self._env_message(site, node), node=node, fix=Fix("Pass the value in as a parameter so it is keyed"))
-        if expires:
+        own_params = [p for p in site.params if p.name not in ("self", "cls")]
+        if expires or (not own_params and not spec.persistent):
+            # a TTL bounds staleness on purpose; an in-memory cache of a function without
+            # parameters exists to compute a once-per-process value (start time, repo root)
+            yield from self._globals(site, ctx, flow)
             return
         # clock, randomness, unique values, cwd, command output: when they reach the result
         silent = _recursive_call_test(site)
         for call in flow.calls:
             kind = _ambient_kind(call, _resolved(ctx, call.func), seeded)
-            if kind is None:
+            if kind is None or (kind == "subprocess" and not spec.persistent):
+                # in memory, caching a command's output (a tool version, a loader probe) is the point
                 continue
             sources: Dict[str, bool] = {}
             if kind == "random" and call.args and isinstance(call.func, (cst.Name, cst.Attribute)) and (
@@ -951,7 +978,8 @@ def load_settings():
         index = _top_index(ctx, site)
         suspects: Dict[str, str] = {}
         for n, fns in runtime.items():
-            others = sorted(f for f in fns if f != own)
+            # a function that clears this cache where it reassigns the global is the accepted fix
+            others = sorted(f for f, cleared in fns.items() if f != own and own not in cleared)
             if others:
                 suspects[n] = f"{others[0]}() reassigns it" + (f" (and {len(others) - 1} more)" if len(others) > 1 else "")
         if site.nested_in_function is False and index >= 0:
