@@ -375,10 +375,16 @@ def _from_wrapper(node, wrapper: cst.FunctionDef, func_name: str, options: Seque
     subscripts = [s for s in _all(wrapper.body, cst.Subscript) if any(flow.touches(e.slice.value) for e in s.slice if isinstance(e.slice, cst.Index))]
     membership = [c for c in _all(wrapper.body, cst.Comparison) if any(isinstance(t.operator, (cst.In, cst.NotIn)) for t in c.comparisons) and flow.touches(c.left)]
     method_calls = [c for c in calls if isinstance(c.func, cst.Attribute)]
-    lookups = [c for c in method_calls if c.func.attr.value in ("get", "exists", "is_file", "hget", "read_text", "read_bytes", "open") and (any(flow.touches(a.value) for a in c.args) or flow.touches(c.func.value))]
     plain_io = [c for c in calls if resolve(c.func) in _PERSISTENT_CALLS and any(flow.touches(a.value) for a in c.args)]
     key_material = bool(key_calls) or bool(subscripts) or bool(membership)
-    stored = bool(subscripts or membership or lookups or plain_io or any(c.func.attr.value in ("set", "setex", "put", "setdefault", "write_text", "write_bytes", "hset") for c in method_calls))
+    # a store: an item assignment under a key-derived subscript, a write of the result, a
+    # client's set/put, or storage opened with a key-derived name
+    assigned = [t.target for a in _all(wrapper.body, cst.Assign) for t in a.targets if isinstance(t.target, cst.Subscript)]
+    item_stores = [t for t in assigned if any(flow.touches(e.slice.value) for e in t.slice if isinstance(e.slice, cst.Index))]
+    value_writes = [c for c in calls if resolve(c.func) in _VALUE_LOSSLESS | set(_VALUE_LOSSY) - {"str", "repr"}]
+    method_stores = [c for c in method_calls if c.func.attr.value in ("set", "setex", "put", "setdefault", "write_text", "write_bytes", "hset", "add")
+                     and (any(flow.touches(a.value) for a in c.args) or flow.touches(c.func.value))]
+    stored = bool(item_stores or value_writes or method_stores or plain_io)
     if not (key_material and stored):
         # a decorator that wraps calls without keying them (logging, retry, timing): not a cache
         return Definition(Summary(qualname, False, factory=factory), node, node)
