@@ -57,6 +57,7 @@ class Resolver:
         self.package = module_name if is_package else module_name.rpartition(".")[0]
         self.aliases: Dict[str, str] = {}
         self.instances: Dict[str, Instance] = {}
+        self._module_instances: set = set()
         self.functions: Dict[str, cst.FunctionDef] = {}
         self.local_names: set = set()
         self._collect(module.body, top=True)
@@ -70,8 +71,8 @@ class Resolver:
                         self._import(small)
                     elif isinstance(small, cst.ImportFrom):
                         self._import_from(small)
-                    elif top and isinstance(small, (cst.Assign, cst.AnnAssign)):
-                        self._assign(small)
+                    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        self._assign(small, top)
             elif isinstance(stmt, cst.FunctionDef):
                 if top:
                     self.functions[stmt.name.value] = stmt
@@ -127,7 +128,8 @@ class Resolver:
             base.append(name)
         return ".".join(base) or None
 
-    def _assign(self, node) -> None:
+    def _assign(self, node, top: bool) -> None:
+        """Record ``name = CacheType(...)``; a module-level binding wins over local ones."""
         value = node.value
         if not isinstance(value, cst.Call):
             return
@@ -136,8 +138,10 @@ class Resolver:
             return
         targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
         for target in targets:
-            if isinstance(target, cst.Name):
+            if isinstance(target, cst.Name) and (top or target.value not in self._module_instances):
                 self.instances[target.value] = instance
+                if top:
+                    self._module_instances.add(target.value)
 
     # -- resolution --------------------------------------------------------------------
     def instance_of(self, call: cst.Call) -> Optional[Instance]:

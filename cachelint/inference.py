@@ -337,7 +337,7 @@ class _Flow:
                     if _names_in(small.value) & self.derived:
                         targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
                         for target in targets:
-                            self.derived |= _names_in(target)
+                            self.derived |= _bound_names(target)
                 elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                     # key_parts.update(...), parts.append(x)
                     call = small.value
@@ -352,7 +352,24 @@ class _Flow:
                     self.derived |= _names_in(item.asname.name)
 
     def touches(self, node: cst.CSTNode) -> bool:
+        """True when ``node`` reads a name derived from the sources."""
         return bool(_names_in(node) & self.derived)
+
+
+def _bound_names(target: cst.BaseExpression) -> Set[str]:
+    """Names an assignment target rebinds: ``x``, ``a, b``; the container of ``d[k]`` (not ``k``)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out: Set[str] = set()
+        for element in target.elements:
+            out |= _bound_names(element.value)
+        return out
+    if isinstance(target, cst.StarredElement):
+        return _bound_names(target.value)
+    if isinstance(target, cst.Subscript):
+        return _bound_names(target.value)
+    return set()
 
 
 def _from_wrapper(node, wrapper: cst.FunctionDef, func_name: str, options: Sequence[str], resolver: Resolver,
@@ -414,7 +431,11 @@ def _from_wrapper(node, wrapper: cst.FunctionDef, func_name: str, options: Seque
         and s.slice[0].slice.lower is not None
         for s in _all(wrapper.body, cst.Subscript) if s.slice
     )
-    keys_kwargs = bound or bool(kwargs_name and any(kwargs_name in _names_in(c) for c in key_calls + subscripts + membership))
+    kwargs_flow = _Flow(wrapper, {kwargs_name}) if kwargs_name else None
+    key_parts = [a.value for c in key_calls for a in c.args] + [c.left for c in membership] + [
+        e.slice.value for sub in subscripts for e in sub.slice if isinstance(e.slice, cst.Index)
+    ]
+    keys_kwargs = bound or bool(kwargs_flow and any(kwargs_flow.touches(part) for part in key_parts))
     if not kwargs_name:
         keys_kwargs = True
     persistent = bool(plain_io) or any(c.func.attr.value in _PERSISTENT_METHODS and c.func.attr.value != "set" for c in method_calls) \

@@ -142,7 +142,7 @@ _CONTEXT_EXACT = frozenset(
 _CONTEXT_TYPES = (
     "Logger", "LoggerAdapter", "Session", "AsyncSession", "Client", "AsyncClient",
     "Connection", "Cursor", "Engine", "AsyncEngine", "Lock", "RLock", "Semaphore",
-    "Executor", "ThreadPoolExecutor", "ProcessPoolExecutor", "Pool", "Callable", "tqdm",
+    "Executor", "ThreadPoolExecutor", "ProcessPoolExecutor", "Pool", "tqdm",
     "Request", "HttpRequest", "WebSocket", "Redis",
 )
 _CONTEXT_TYPE_SUFFIXES = ("Session", "Client", "Connection", "Executor", "Pool", "Cursor")
@@ -157,7 +157,9 @@ def context_kind(name: str, annotation: Optional[str] = None) -> Optional[str]:
 
     Decided by the name's last token (``http_client``, ``db_session``) or by the
     annotation (``logging.Logger``, ``requests.Session``, ``httpx.AsyncClient``,
-    ``Callable[..., None]``). ``session_id`` is an identifier, not a session.
+    ``*Executor``). ``session_id`` is an identifier, not a session. A ``Callable``
+    annotation alone decides nothing: a function passed in is usually an input
+    (``builds(target)``); callbacks are recognised by name (``callback``, ``on_progress``).
     """
     if annotation:
         last_types = [a.split(".")[-1] for a in re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", annotation)]

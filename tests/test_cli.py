@@ -117,7 +117,7 @@ def test_declared_decorator_from_config(run_cli, tmp_path):
     write(
         tmp_path / "a.py",
         "from myapp.caching import stash\n"
-        "@stash(skip=['trace_id'])\ndef f(trace_id, _run_id, job_id, x):\n    return trace_id, _run_id, job_id, x\n",
+        "@stash(skip=['trace_id'])\ndef f(trace_id, _run_id, job_id, x):\n    print(trace_id, _run_id)\n    return job_id, x\n",
     )
     items = json.loads(run_cli("--format", "json", ".", cwd=tmp_path).output)
     assert [(i["code"], i["parameter"]) for i in items] == [("CL101", "job_id")]

@@ -13,6 +13,8 @@ class _KeyedParameterRule(Rule):
     severity = WARNING
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
+        if not self.applies_to(site):
+            return
         extra = ctx.settings.extend_per_call_names if ctx.settings is not None else ()
         for p in keyed_params(site):
             found = dict(names.classify(p.name, p.annotation, extra))
@@ -24,6 +26,9 @@ class _KeyedParameterRule(Rule):
                     parameter=p.name,
                     fix=Fix(sentence(hint)),
                 )
+
+    def applies_to(self, site: CacheSite) -> bool:
+        return True
 
     def message(self, site, p, detail, hint) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -162,7 +167,9 @@ class ContextObjectInKey(_KeyedParameterRule):
 Reports a keyed parameter that is a tool rather than an input: a logger, callback,
 progress bar, client, session, connection, cursor, request, lock, executor or pool, or a
 knob such as `n_jobs`, `num_workers` or `verbose`. Decided by the name or by the
-annotation (`logging.Logger`, `requests.Session`, `httpx.Client`, `Callable`, `*Executor`...).
+annotation (`logging.Logger`, `requests.Session`, `httpx.Client`, `*Executor`, `tqdm`...).
+A `Callable` annotation alone is not enough: a function passed in is usually an input
+(`builds(target: Callable)`); callbacks are recognised by their names.
 
 ### Why it matters
 These objects do not change the result. Keyed, they split the cache (a new client per
@@ -204,8 +211,11 @@ Reports a keyed parameter that carries a raw binary payload: annotated `bytes`,
 `bytearray`, `memoryview`, `BinaryIO` or `IO[bytes]`, or named `*_bytes` / `*_blob`.
 
 ### Why it matters
-The whole payload is hashed (or, for in-memory caches, held) on every call. A digest of
-the payload does the same job for a few bytes.
+Caches that hash their arguments by content (joblib, Streamlit, diskcache, home-made
+decorators, `cachelint.cacheable`) read the whole payload on every call, and persistent
+ones write it into their metadata. A digest of the payload does the same job for a few
+bytes. Hash-based in-memory caches (`functools.lru_cache`, cachetools) are not reported:
+there the payload's own `hash()` is the key.
 
 ### Example
 ```python
@@ -223,6 +233,11 @@ Key a digest (`image_hash: str`) and pass the bytes through un-keyed
     name = "bytes-in-key"
     summary = "a keyed parameter is a raw bytes payload"
     category = "bytes"
+
+    def applies_to(self, site: CacheSite) -> bool:
+        # A hash-based in-memory cache (functools, cachetools...) keys bytes by their cached
+        # hash(), which is the only way to key on content there: not reported.
+        return not site.model.hash_based
     valid = ("from cachelint import cacheable\n@cacheable\ndef f(image_hash: str, _image_bytes: bytes): return _image_bytes\n",)
     invalid = ("from cachelint import cacheable\n@cacheable\ndef f(image_bytes: bytes): return image_bytes\n",)
 
