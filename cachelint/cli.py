@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sys
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -69,7 +70,7 @@ def _patterns(value: Optional[str], option: str):
     for pattern in patterns:
         try:
             files.compile_patterns([pattern], strict=True)
-        except ValueError:
+        except (ValueError, re.error):  # pathspec lets a bad character range through as re.error
             raise ConfigError(f"{option}: invalid gitignore-style pattern {pattern!r}") from None
     return patterns
 
@@ -211,12 +212,70 @@ def main(paths: Sequence[str], **options) -> None:
 
     PATHS are files or directories (default: the current directory); '-' reads stdin.
     """
+    restore = _install_interrupt_handler()
     try:
         code = _run(list(paths), **options)
-    except KeyboardInterrupt:
-        click.echo("cachelint: interrupted", err=True)
-        code = 130
+    except BaseException as exc:
+        if not _is_interrupt(exc):
+            raise
+        _exit_interrupted()
+    finally:
+        restore()
     sys.exit(code)
+
+
+#: Seconds after Ctrl-C before the process exits even if the KeyboardInterrupt got lost
+#: (Python drops exceptions raised in ``__del__`` methods and weakref callbacks).
+INTERRUPT_GRACE = 2.0
+
+
+def _install_interrupt_handler():
+    """Make Ctrl-C raise KeyboardInterrupt and also arm a watchdog; return the undo function."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        return lambda: None  # someone else (a test runner, an embedding program) owns Ctrl-C
+
+    def on_interrupt(signum, frame):
+        timer = threading.Timer(INTERRUPT_GRACE, _exit_interrupted)
+        timer.daemon = True
+        timer.start()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    return lambda: signal.signal(signal.SIGINT, previous)
+
+
+def _is_interrupt(exc: BaseException) -> bool:
+    """A Ctrl-C, also when an import wrapped it (``RuntimeError: Error calling __set_name__``)."""
+    seen = 0
+    current: Optional[BaseException] = exc
+    while current is not None and seen < 10:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        if isinstance(current, (SystemExit, click.exceptions.Exit)):
+            return False
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return False
+
+
+def _exit_interrupted() -> None:
+    """Exit with 130 at once: no traceback, no waiting for anything still running."""
+    try:
+        from .parallel import stop_all
+
+        stop_all()
+        click.echo("cachelint: interrupted", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # a second Ctrl-C or a closed pipe must not change the exit code
+        pass
+    os._exit(130)
 
 
 def _settings(paths: List[str], o) -> object:

@@ -35,6 +35,8 @@ MAX_CHUNK = 64
 _Item = Tuple[str, str]  # (absolute path, displayed path)
 
 _worker_linter: Optional[Linter] = None
+#: Pools of this process still running, so an emergency exit can stop their workers.
+_active: List[ProcessPoolExecutor] = []
 
 
 def effective_jobs(jobs: int) -> int:
@@ -90,6 +92,12 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def stop_all() -> None:
+    """Kill the workers of every pool still running (used when exiting on Ctrl-C)."""
+    for pool in list(_active):
+        _stop(pool)
+
+
 def _crashed(linter: Linter, item: _Item) -> List[Diagnostic]:
     shown = item[1]
     return linter._finish(
@@ -102,6 +110,7 @@ def _crashed(linter: Linter, item: _Item) -> List[Diagnostic]:
 def _isolated(linter: Linter, item: _Item, index) -> List[Diagnostic]:
     """Lint one file in a process of its own; a crash becomes CL001."""
     pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(linter.settings, index))
+    _active.append(pool)
     try:
         diagnostics, internal = pool.submit(_lint_chunk, [item]).result()
     except BrokenProcessPool:
@@ -111,6 +120,7 @@ def _isolated(linter: Linter, item: _Item, index) -> List[Diagnostic]:
         raise
     finally:
         pool.shutdown(wait=True)
+        _active.remove(pool)
     linter.internal_errors.extend(internal)
     return diagnostics
 
@@ -144,6 +154,7 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
     parts = chunks([(f.abs_path, f.path) for f in found], workers)
     pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker, initargs=(s, index))
     finished = False
+    _active.append(pool)
     try:
         futures: List[Future] = [pool.submit(_lint_chunk, part) for part in parts]
         broken = False
@@ -168,6 +179,7 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
             pool.shutdown(wait=True)
         else:  # Ctrl-C, an error, or the caller stopped iterating
             _stop(pool)
+        _active.remove(pool)
 
 
-__all__ = ["run", "effective_jobs", "chunks", "MIN_PARALLEL_FILES"]
+__all__ = ["run", "stop_all", "effective_jobs", "chunks", "MIN_PARALLEL_FILES"]
