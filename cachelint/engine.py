@@ -13,7 +13,7 @@ import re
 import warnings
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from . import files
+from . import catalog, files
 from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .noqa import NoqaFilter
@@ -45,13 +45,9 @@ class Linter:
     """Lints files with one resolved :class:`Settings`; reusable across many files."""
 
     def __init__(self, settings: Optional[Settings] = None):
-        from .libraries import declared_models
-        from .rules import BY_CODE, SITE_RULES
-
         self.settings = settings or Settings()
-        self.rules = [r() for r in SITE_RULES if self.settings.is_enabled(r.code, r.default_on)]
-        self.rule_info = BY_CODE
-        self.declared = declared_models(self.settings.decorators)
+        self._rules: Optional[list] = None
+        self._declared: Optional[dict] = None
         self.needle = prefilter_pattern(d.qualname.split(".")[-1] for d in self.settings.decorators)
         #: the project's own cache decorators: qualified name -> inference.Summary
         from .project import ProjectIndex
@@ -63,6 +59,31 @@ class Linter:
         self.internal_errors: List[str] = []
         #: applies ``# noqa`` comments; reports unused ones as CL000 when that is selected
         self.noqa = NoqaFilter(self.settings)
+
+    # The rules and the library models import libcst: they are loaded on the first file
+    # that needs parsing, so a run over files without cache decorators never imports it.
+    @property
+    def rules(self) -> list:
+        """Instances of the enabled site rules."""
+        if self._rules is None:
+            from .rules import SITE_RULES
+
+            self._rules = [r() for r in SITE_RULES if self.settings.is_enabled(r.code, r.default_on)]
+        return self._rules
+
+    @property
+    def rule_info(self) -> dict:
+        """Every rule's :class:`~cachelint.catalog.RuleInfo` by code."""
+        return catalog.BY_CODE
+
+    @property
+    def declared(self) -> dict:
+        """Models of the decorators declared in configuration."""
+        if self._declared is None:
+            from .libraries import declared_models
+
+            self._declared = declared_models(self.settings.decorators)
+        return self._declared
 
     def set_project_index(self, index: Dict[str, object]) -> None:
         """Use ``index`` (from :func:`cachelint.project.build_index`) to model project decorators.
@@ -105,7 +126,7 @@ class Linter:
         return self.lint_source(data, shown)
 
     # -- pipeline ----------------------------------------------------------------------
-    def _lint_text(self, text: str, path: str, defines: bool = True) -> List[Diagnostic]:
+    def _lint_text(self, text: str, path: str) -> List[Diagnostic]:
         import libcst as cst
 
         from .analysis import Resolver, find_sites
@@ -132,7 +153,7 @@ class Linter:
         try:
             name, is_package = module_name_for(path)
             resolver = Resolver(module, name, is_package)
-            definitions = find_definitions(module, resolver, name) if defines else []
+            definitions = find_definitions(module, resolver, name)
             self.project.add_root(package_root(path))
             self.project.known.update({d.summary.qualname: d.summary for d in definitions})
             sites = find_sites(module, self.declared, resolver, self.project)
@@ -219,7 +240,6 @@ def _one_line(text: str) -> str:
 
 def _cpython_parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional[Diagnostic]]:
     """``(tree, None)`` when CPython parses ``text``, else ``(None, CL001 diagnostic)``."""
-    from .rules import BY_CODE
 
     try:
         with warnings.catch_warnings():
@@ -233,7 +253,7 @@ def _cpython_parse(text: str, path: str) -> Tuple[Optional[ast.Module], Optional
         line, col, reason = 1, 1, "the file is nested too deeply for the parser"
     except ValueError as exc:  # e.g. source code string cannot contain null bytes
         line, col, reason = 1, 1, _one_line(str(exc))
-    rule = BY_CODE["CL001"]
+    rule = catalog.BY_CODE["CL001"]
     return None, Diagnostic(code="CL001", name=rule.name, severity=ERROR, message=f"The file could not be parsed: {reason}.",
                             path=path, line=line, column=max(col, 1), end_line=line, end_column=max(col, 1))
 

@@ -22,3 +22,11 @@ def test_example(rule, kind, source):
         assert rule.code in codes
     else:
         assert rule.code not in codes
+
+
+def test_catalog_matches_the_rule_classes():
+    """cachelint.catalog (read without importing libcst) lists exactly the rule classes."""
+    from cachelint.catalog import RULES
+    from cachelint.rules import ALL_RULES
+
+    assert [(r.code, r.name, r.severity_label(), r.default_on) for r in ALL_RULES] == [tuple(r) for r in RULES]
