@@ -269,6 +269,9 @@ class Taint:
         nodes: source expressions (``time.time()``); anything computed from them is derived.
         silent: calls whose result does not depend on their arguments' values
             (defaults to :func:`is_reporting_call`); self-recursive calls can be added.
+        tool_arg: ``tool_arg(call, index, arg)`` is True when that argument is a tool handed
+            to the call (``run(session, query)``) rather than data: it does not make the
+            call's result derived.
 
     Names bound from a derived value are derived too, and methods called on them yield
     derived values.
@@ -280,11 +283,13 @@ class Taint:
         names: Optional[Dict[str, bool]] = None,
         nodes: Iterable[cst.CSTNode] = (),
         silent: Optional[Callable[[cst.Call], bool]] = None,
+        tool_arg: Optional[Callable[[cst.Call, int, cst.Arg], bool]] = None,
     ) -> None:
         self.facts = facts
         self.names: Dict[str, bool] = dict(names or {})
         self._nodes = {id(n) for n in nodes}
         self._silent = silent or is_reporting_call
+        self._tool_arg = tool_arg
         self._propagate()
 
     # -- propagation -------------------------------------------------------------------
@@ -308,8 +313,14 @@ class Taint:
     def _binding_carries(self, b: Binding) -> bool:
         if b.args_only:
             call = b.value
-            return not self._silent(call) and any(self.carries(a.value) for a in call.args)
+            return not self._silent(call) and self._args_carry(call)
         return self.carries(b.value)
+
+    def _args_carry(self, call: cst.Call) -> bool:
+        for i, arg in enumerate(call.args):
+            if self.carries(arg.value) and not (self._tool_arg is not None and self._tool_arg(call, i, arg)):
+                return True
+        return False
 
     # -- queries -----------------------------------------------------------------------
     def is_derived(self, name: str) -> bool:
@@ -336,7 +347,7 @@ class Taint:
         if isinstance(node, cst.Call):
             if self._silent(node):
                 return False
-            if any(self.carries(arg.value) for arg in node.args):
+            if self._args_carry(node):
                 return True
             if isinstance(node.func, cst.Attribute):
                 return self.carries(node.func.value, receiver=True)

@@ -88,8 +88,8 @@ def covering(target: str, keyed: Sequence[str], rivals: Sequence[str] = (), iden
             if not theirs or not own or theirs & own or names.tokens(k)[-1] == "version":
                 return k
             unmatched.append(k)
-        elif identifiers and theirs and own and theirs & own:
-            return k
+        elif identifiers and set(names.tokens(k)[:-1]) & set(names.tokens(target)):
+            return k  # doc_id for _doc, file_name for _file
     for k in unmatched:
         theirs = set(stem(k))
         if not any(theirs & set(stem(r)) for r in rivals if r != target):
@@ -229,6 +229,22 @@ def _recursive_call_test(site: CacheSite):
     return silent
 
 
+def _handed_over_test(p: Param, keyed: Sequence[str]):
+    """``run(_session, query)``: the excluded value is the first argument of a call that also
+    receives a keyed parameter – the usual shape of a handle passed to a helper, so the
+    call's result is not taken as derived from it (unless the value looks like data)."""
+    keyed_set = set(keyed)
+
+    def tool_arg(call: cst.Call, index: int, arg: cst.Arg) -> bool:
+        if index != 0 or arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Name):
+            return False
+        if arg.value.value != p.name:
+            return False
+        return any({n.value for n in dataflow.name_nodes(other.value)} & keyed_set for other in call.args[1:])
+
+    return tool_arg
+
+
 class ExcludedParameterShapesResult(Rule):
     """### What it does
 Reports a parameter that the cache leaves out of its key – a Streamlit or
@@ -317,7 +333,9 @@ summarize(title, hashlib.sha256(data).hexdigest(), data)
         for p, mechanism in candidates:
             if covering(p.name, keyed, rivals):
                 continue
-            taint = dataflow.Taint(flow, {p.name: _is_data(p)}, silent=silent)
+            data = _is_data(p)
+            tool_arg = None if data else _handed_over_test(p, keyed)
+            taint = dataflow.Taint(flow, {p.name: data}, silent=silent, tool_arg=tool_arg)
             if taint.result_carrier() is None:
                 continue
             digest = "_".join(stem(p.name)) or p.name.strip("_") or "value"
