@@ -53,6 +53,8 @@ class Linter:
         from .project import ProjectIndex
 
         self.project = ProjectIndex(roots=[os.getcwd()])
+        #: the result cache (:class:`cachelint.result_cache.ResultCache`), or None
+        self.cache = None
         #: number of files handed to libcst (tests count parses through this)
         self.parsed = 0
         #: "path: error" lines for bugs in cachelint itself; the CLI exits 2 when any
@@ -96,34 +98,72 @@ class Linter:
         self.needle = prefilter_pattern(sorted(extra))
 
     # -- public ------------------------------------------------------------------------
+    def use_cache(self, cache) -> None:
+        """Keep results in ``cache`` (a :class:`cachelint.result_cache.ResultCache`) from now on."""
+        self.cache = cache
+        self.project.cache = cache
+
     def lint_source(self, source: Union[str, bytes], path: str = "<string>") -> List[Diagnostic]:
         """Lint one file's content; return its diagnostics sorted by position."""
-        if isinstance(source, bytes):
-            decoded = files.decode_source(source, path)
-            if isinstance(decoded, files.ReadError):
-                return self._finish([self._file_error("CL002", path, decoded.reason)], path, "")
-            text = decoded
-        else:
-            text = source
-        if self.noqa.exempt(text):
-            return []
-        raw = source if isinstance(source, bytes) else text.encode("utf-8", "surrogatepass")
-        if not self.needle.search(raw) and not may_define_decorator(raw):
-            return self.noqa.apply([], text, path) if self.noqa.report_unused else []
-        try:
-            found = self._lint_text(text, path)
-        except Exception as exc:  # a bug in cachelint must not stop the run
-            self.internal_errors.append(f"{path}: {type(exc).__name__}: {_one_line(str(exc))}")
-            return []
-        return self._finish(found, path, text)
+        found, _ = self._diagnose(source, path)
+        return self._path_filter(found, path)
 
     def lint_file(self, path: str, display: Optional[str] = None) -> List[Diagnostic]:
-        """Read ``path`` and lint it; unreadable files give a CL002 diagnostic."""
+        """Read ``path`` and lint it; unreadable files give a CL002 diagnostic.
+
+        With a result cache, a file whose content, package, settings and decorator
+        modules are unchanged is not parsed again.
+        """
         shown = display or path
         data = files.read_source(path)
         if isinstance(data, files.ReadError):
             return self._finish([self._file_error("CL002", shown, data.reason)], shown, "")
-        return self.lint_source(data, shown)
+        if self.cache is None:
+            return self.lint_source(data, shown)
+        name, is_package = module_name_for(path)
+        package = name if is_package else name.rpartition(".")[0]
+        cached = self.cache.get(data, package, shown)
+        if cached is not None:
+            return self._path_filter(cached, shown)
+        self.project.recorded = set()
+        errors_before = len(self.internal_errors)
+        try:
+            found, parsed = self._diagnose(data, shown)
+            if parsed and len(self.internal_errors) == errors_before:
+                self.cache.put(data, package, found, self.project.recorded)
+        finally:
+            self.project.recorded = None
+        return self._path_filter(found, shown)
+
+    def _diagnose(self, source: Union[str, bytes], path: str) -> Tuple[List[Diagnostic], bool]:
+        """Diagnostics of one file's content before per-file ignores, and whether it was parsed."""
+        if isinstance(source, bytes):
+            decoded = files.decode_source(source, path)
+            if isinstance(decoded, files.ReadError):
+                return self._finish([self._file_error("CL002", path, decoded.reason)], path, "", per_file=False), False
+            text = decoded
+        else:
+            text = source
+        if self.noqa.exempt(text):
+            return [], False
+        raw = source if isinstance(source, bytes) else text.encode("utf-8", "surrogatepass")
+        if not self.needle.search(raw) and not may_define_decorator(raw):
+            return (self.noqa.apply([], text, path) if self.noqa.report_unused else []), False
+        try:
+            found = self._lint_text(text, path)
+        except Exception as exc:  # a bug in cachelint must not stop the run
+            self.internal_errors.append(f"{path}: {type(exc).__name__}: {_one_line(str(exc))}")
+            return [], False
+        return self._finish(found, path, text, per_file=False), True
+
+    def _path_filter(self, diagnostics: List[Diagnostic], path: str) -> List[Diagnostic]:
+        """Drop what ``per-file-ignores`` switch off for ``path``."""
+        if not diagnostics or path == "<string>" or not self.settings.per_file_ignores:
+            return diagnostics
+        ignored = self.settings.ignored_for(path)
+        if not ignored:
+            return diagnostics
+        return [d for d in diagnostics if not any(code_matches(d.code, selector) for selector in ignored)]
 
     # -- pipeline ----------------------------------------------------------------------
     def _lint_text(self, text: str, path: str) -> List[Diagnostic]:
@@ -209,8 +249,9 @@ class Linter:
                     emit(rule, report, position, definition.summary.qualname.split(".")[-1])
         return out
 
-    def _finish(self, diagnostics: List[Diagnostic], path: str, text: str) -> List[Diagnostic]:
-        ignored = self.settings.ignored_for(path) if path != "<string>" and self.settings.per_file_ignores else ()
+    def _finish(self, diagnostics: List[Diagnostic], path: str, text: str, per_file: bool = True) -> List[Diagnostic]:
+        """Enabled rules only, one per code and place, ``# noqa`` applied (and per-file ignores)."""
+        ignored = self.settings.ignored_for(path) if per_file and path != "<string>" and self.settings.per_file_ignores else ()
         seen = set()
         out = []
         for d in sorted(diagnostics, key=Diagnostic.sort_key):
@@ -289,7 +330,7 @@ def run(linter: Linter, paths: Sequence[str]) -> Iterable[Diagnostic]:
     if len(found) > 1:
         from .project import build_index
 
-        linter.set_project_index(build_index(found))
+        linter.set_project_index(build_index(found, linter.cache))
     for source_file in found:
         yield from linter.lint_file(source_file.abs_path, source_file.path)
 

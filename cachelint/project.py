@@ -13,7 +13,7 @@ import hashlib
 import os
 import re
 import warnings
-from typing import Dict, Iterable, Iterator, Mapping, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from . import files
 
@@ -136,33 +136,43 @@ def summaries(module, resolver, module_name: str) -> Dict[str, object]:
     return {d.summary.qualname: d.summary for d in find_definitions(module, resolver, module_name)}
 
 
-def build_index(sources: Iterable[files.SourceFile]) -> Dict[str, object]:
+def build_index(sources: Iterable[files.SourceFile], cache=None) -> Dict[str, object]:
     """Read the files that may define decorators; return qualified name -> Summary.
 
     Files that cannot be read, decoded or parsed are skipped here (pass two reports them).
+    ``cache`` (a :class:`cachelint.result_cache.ResultCache`) keeps each module's
+    summaries under its content, so a warm run parses nothing.
     """
+    index: Dict[str, object] = {}
+    for source in sources:
+        data = files.read_source(source.abs_path)
+        if isinstance(data, files.ReadError):
+            continue
+        name, is_package = module_name_for(source.abs_path)
+        found = cache.get_summaries(data, name) if cache is not None else None
+        if found is None:
+            found = _summaries_of(data, source.path, name, is_package)
+            if cache is not None:
+                cache.put_summaries(data, name, found)
+        index.update(found)
+    return index
+
+
+def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[str, object]:
+    if may_define_decorator(data) is None:
+        return {}
+    text = files.decode_source(data, shown)
+    if isinstance(text, files.ReadError):
+        return {}
     import libcst as cst
 
     from .analysis import Resolver
 
-    index: Dict[str, object] = {}
-    for source in sources:
-        data = files.read_source(source.abs_path)
-        if isinstance(data, files.ReadError) or may_define_decorator(data) is None:
-            continue
-        text = files.decode_source(data, source.path)
-        if isinstance(text, files.ReadError):
-            continue
-        try:
-            module = cst.parse_module(text)
-        except Exception:  # syntax errors are reported by pass two; RecursionError included
-            continue
-        name, is_package = module_name_for(source.abs_path)
-        try:
-            index.update(summaries(module, Resolver(module, name, is_package), name))
-        except RecursionError:
-            continue
-    return index
+    try:
+        module = cst.parse_module(text)
+        return summaries(module, Resolver(module, name, is_package), name)
+    except Exception:  # syntax errors are reported by pass two; RecursionError included
+        return {}
 
 
 def index_digest(index: Dict[str, object]) -> str:
@@ -183,9 +193,12 @@ class ProjectIndex(Mapping):
     looked up.
     """
 
-    def __init__(self, known: Optional[Dict[str, object]] = None, roots: Iterable[str] = ()):
+    def __init__(self, known: Optional[Dict[str, object]] = None, roots: Iterable[str] = (), cache=None):
         self.known: Dict[str, object] = dict(known or {})
         self.roots: list = []
+        self.cache = cache
+        #: when a set, every lookup adds the (module file, digest) pairs it depended on
+        self.recorded: Optional[Set[Tuple[str, str]]] = None
         self._read: Set[str] = set()
         for root in roots:
             self.add_root(root)
@@ -196,9 +209,29 @@ class ProjectIndex(Mapping):
             self.roots.append(root)
 
     def __getitem__(self, qualname: str):
+        if self.recorded is not None:
+            self.recorded.update(self._dependencies(qualname))
         if qualname not in self.known:
             self._load_for(qualname)
         return self.known[qualname]
+
+    def _candidates(self, qualname: str) -> List[str]:
+        from .libraries import KNOWN_ROOTS
+
+        module = qualname.rpartition(".")[0]
+        if not module or module.split(".")[0] in KNOWN_ROOTS or module.startswith("."):
+            return []
+        out = []
+        for root in self.roots:
+            base = os.path.join(root, *module.split("."))
+            out.extend((base + ".py", os.path.join(base, "__init__.py")))
+        return out
+
+    def _dependencies(self, qualname: str) -> List[Tuple[str, str]]:
+        """The module files a lookup of ``qualname`` reads (or would read), with digests."""
+        if self.cache is None:
+            return []
+        return [(path, self.cache.file_digest(path)) for path in self._candidates(qualname)]
 
     def __contains__(self, qualname) -> bool:
         try:
@@ -214,18 +247,11 @@ class ProjectIndex(Mapping):
         return len(self.known)
 
     def _load_for(self, qualname: str) -> None:
-        from .libraries import KNOWN_ROOTS
-
-        module = qualname.rpartition(".")[0]
-        if not module or module.split(".")[0] in KNOWN_ROOTS or module.startswith("."):
-            return
-        for root in self.roots:
-            base = os.path.join(root, *module.split("."))
-            for candidate in (base + ".py", os.path.join(base, "__init__.py")):
-                if candidate in self._read:
-                    continue
-                if os.path.isfile(candidate):
-                    self._read.add(candidate)
-                    self.known.update(build_index([files.SourceFile(candidate, candidate)]))
-                    if qualname in self.known:
-                        return
+        for candidate in self._candidates(qualname):
+            if candidate in self._read:
+                continue
+            if os.path.isfile(candidate):
+                self._read.add(candidate)
+                self.known.update(build_index([files.SourceFile(candidate, candidate)], self.cache))
+                if qualname in self.known:
+                    return

@@ -1,0 +1,174 @@
+"""The result cache: each file's diagnostics, stored under a key of exactly what shapes them.
+
+A lint result depends on the file's content, the settings that change what is reported
+(rule selection, lexicon extensions, declared decorators, ``--ignore-noqa``), the
+cachelint version, the package the file sits in (relative imports resolve against it)
+and, because the project's own decorators are read from other modules, the content of
+every module the file's decorators were looked up in. The first four make the key; the
+last is stored with the entry as ``(path, digest)`` pairs and checked on every hit, so
+editing ``myapp/caching.py`` invalidates the files that use its decorators and nothing
+else. The file's own path is not part of the key: a renamed file in the same package
+still hits and its diagnostics are re-pathed. Per-file ignores are applied after the
+cache, since they depend on the path.
+
+Summaries of project decorators are cached the same way (content, module name, version),
+so a warm run parses no file at all.
+
+Entries are JSON (never pickle: loading a cache entry must not be able to run code),
+written to a temporary file and moved into place, so a crash or a concurrent run never
+leaves a torn entry; an unreadable or malformed entry is a miss.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from . import __version__
+from .models import Diagnostic, Fix
+
+#: Settings fields that change which diagnostics a file gets (discovery and per-file
+#: fields do not: they decide which files are read, or are applied after the cache).
+_KEYED_SETTINGS = ("select", "extend_select", "ignore", "extend_per_call_names", "decorators", "ignore_noqa")
+_LAYOUT = "results-v1"
+#: Digest recorded for a module file that does not exist.
+MISSING = "missing"
+
+Dependency = Tuple[str, str]
+
+
+def default_directory(root: str) -> str:
+    """``$CACHELINT_CACHE_DIR`` when set, else ``.cachelint_cache`` under ``root``."""
+    return os.environ.get("CACHELINT_CACHE_DIR") or os.path.join(root, ".cachelint_cache")
+
+
+def settings_digest(settings) -> str:
+    """Hex digest of the settings fields that shape diagnostics, plus the cachelint version."""
+    values = {name: getattr(settings, name, None) for name in _KEYED_SETTINGS}
+    values["decorators"] = [dataclasses.asdict(d) for d in values["decorators"] or ()]
+    blob = json.dumps([__version__, values], sort_keys=True, default=list)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class ResultCache:
+    """A directory of cached lint results (see the module docstring).
+
+    ``directory`` is created on first write (with a ``.gitignore`` that ignores it
+    all). Reads and writes never raise: any OS error makes the cache a no-op for that
+    entry. ``hits`` and ``misses`` count lookups of file results.
+    """
+
+    def __init__(self, directory: str, settings):
+        self.directory = os.path.join(directory, _LAYOUT)
+        self.root = directory
+        self.settings_key = settings_digest(settings)
+        self.hits = 0
+        self.misses = 0
+        self._digests: Dict[str, str] = {}
+
+    # -- keys ----------------------------------------------------------------------------
+    def _path(self, kind: str, *parts: str) -> str:
+        key = hashlib.sha256("\0".join((kind, __version__, *parts)).encode()).hexdigest()
+        return os.path.join(self.directory, key[:2], key)
+
+    def file_digest(self, path: str) -> str:
+        """sha256 of a file's bytes (memoised for the run), or :data:`MISSING`."""
+        if path not in self._digests:
+            try:
+                with open(path, "rb") as handle:
+                    self._digests[path] = hashlib.sha256(handle.read()).hexdigest()
+            except OSError:
+                self._digests[path] = MISSING
+        return self._digests[path]
+
+    # -- file results ----------------------------------------------------------------------
+    def get(self, content: bytes, package: str, shown: str) -> Optional[List[Diagnostic]]:
+        """The cached diagnostics for this content, re-pathed to ``shown``, or None."""
+        entry = self._read(self._path("result", self.settings_key, package, _sha(content)))
+        if entry is None or not isinstance(entry.get("deps"), list) or not isinstance(entry.get("diagnostics"), list):
+            self.misses += 1
+            return None
+        for dep in entry["deps"]:
+            if not (isinstance(dep, list) and len(dep) == 2 and self.file_digest(dep[0]) == dep[1]):
+                self.misses += 1
+                return None
+        try:
+            out = [_diagnostic(item, shown) for item in entry["diagnostics"]]
+        except (TypeError, KeyError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return out
+
+    def put(self, content: bytes, package: str, diagnostics: Sequence[Diagnostic], deps: Iterable[Dependency]) -> None:
+        """Store the diagnostics of this content and the module digests they depend on."""
+        entry = {
+            "diagnostics": [d.as_dict() for d in diagnostics],
+            "deps": sorted({(path, digest) for path, digest in deps}),
+        }
+        self._write(self._path("result", self.settings_key, package, _sha(content)), entry)
+
+    # -- decorator summaries -----------------------------------------------------------------
+    def get_summaries(self, content: bytes, module_name: str) -> Optional[Dict[str, object]]:
+        """Cached summaries of the decorators a module defines, or None."""
+        from .inference import Summary
+
+        entry = self._read(self._path("summaries", module_name, _sha(content)))
+        if entry is None or not isinstance(entry.get("summaries"), list):
+            return None
+        try:
+            found = [Summary(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}) for item in entry["summaries"]]
+        except TypeError:
+            return None
+        return {s.qualname: s for s in found}
+
+    def put_summaries(self, content: bytes, module_name: str, summaries: Dict[str, object]) -> None:
+        """Store the summaries of the decorators a module defines (an empty dict too)."""
+        items = [dataclasses.asdict(s) for s in summaries.values()]
+        self._write(self._path("summaries", module_name, _sha(content)), {"summaries": items})
+
+    # -- storage -----------------------------------------------------------------------------
+    def _read(self, path: str) -> Optional[dict]:
+        try:
+            with open(path, "rb") as handle:
+                value = json.loads(handle.read().decode("utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def _write(self, path: str, value: dict) -> None:
+        directory = os.path.dirname(path)
+        try:
+            if not os.path.isdir(self.root):
+                os.makedirs(self.root, exist_ok=True)
+                with open(os.path.join(self.root, ".gitignore"), "w") as handle:
+                    handle.write("# Created by cachelint: the result cache.\n*\n")
+            os.makedirs(directory, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(json.dumps(value, separators=(",", ":")).encode("utf-8"))
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            return
+
+
+def _sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _diagnostic(item: dict, shown: str) -> Diagnostic:
+    values = dict(item)
+    values["path"] = shown
+    fix = values.get("fix")
+    values["fix"] = Fix(**fix) if isinstance(fix, dict) else None
+    return Diagnostic(**values)
