@@ -44,8 +44,10 @@ def prefilter_pattern(extra_names=()) -> "re.Pattern[bytes]":
 class Linter:
     """Lints files with one resolved :class:`Settings`; reusable across many files."""
 
-    def __init__(self, settings: Optional[Settings] = None):
+    def __init__(self, settings: Optional[Settings] = None, prefilter: bool = True):
         self.settings = settings or Settings()
+        #: skip files whose bytes cannot hold a cache decorator (off only to test the prefilter)
+        self.prefilter = prefilter
         self._rules: Optional[list] = None
         self._declared: Optional[dict] = None
         self.needle = prefilter_pattern(d.qualname.split(".")[-1] for d in self.settings.decorators)
@@ -147,7 +149,7 @@ class Linter:
         if self.noqa.exempt(text):
             return [], False
         raw = source if isinstance(source, bytes) else text.encode("utf-8", "surrogatepass")
-        if not self.needle.search(raw) and not may_define_decorator(raw):
+        if self.prefilter and not self.needle.search(raw) and not may_define_decorator(raw):
             return (self.noqa.apply([], text, path) if self.noqa.report_unused else []), False
         try:
             found = self._lint_text(text, path)

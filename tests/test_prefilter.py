@@ -1,0 +1,41 @@
+"""The byte prefilter never drops a file that would have produced a diagnostic."""
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from cachelint.config import Settings
+from cachelint.engine import Linter
+from conftest import FIXTURES
+
+ALL = Settings(select=("ALL",))
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+SAMPLE = sorted(p for p in STDLIB.glob("*.py"))[::4]  # every fourth top-level module: ~50 files
+
+
+def both_ways(paths):
+    fast, full = Linter(ALL), Linter(ALL, prefilter=False)
+    for path in paths:
+        shown = str(path)
+        yield path, [d.as_dict() for d in fast.lint_file(str(path), shown)], [d.as_dict() for d in full.lint_file(str(path), shown)]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py")), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixtures_agree_with_and_without_the_prefilter(path):
+    (_, fast, full), = both_ways([path])
+    assert fast == full
+
+
+def test_standard_library_sample_agrees_with_and_without_the_prefilter():
+    assert len(SAMPLE) > 20
+    differing = [str(path) for path, fast, full in both_ways(SAMPLE) if fast != full]
+    assert not differing
+
+
+def test_the_prefilter_skips_files_without_cache_decorators():
+    linter = Linter(ALL)
+    for path in SAMPLE:
+        linter.lint_file(str(path))
+    assert linter.parsed < len(SAMPLE) / 3
