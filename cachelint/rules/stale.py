@@ -104,8 +104,12 @@ def _annotation_names(annotation: Optional[str]) -> Set[str]:
 def _has_expiry(site: CacheSite) -> bool:
     """The cache expires entries (a TTL, ``expire=``, a validation callback...)."""
     text = code(site.decorator.decorator).lower()
+    factory = getattr(site.use, "factory_call", None) if site.use is not None else None
+    if factory is not None:
+        text += " " + code(factory).lower()
     last = site.qualname.split(".")[-1].lower()
-    if last in ("ttl_cache", "tlru_cache") or site.model.library == "cashews":
+    # cashews requires a ttl; Flask-Caching entries expire after CACHE_DEFAULT_TIMEOUT (300 s)
+    if last in ("ttl_cache", "tlru_cache") or site.model.library in ("cashews", "flask_caching"):
         return True
     return any(w in text for w in ("ttl", "expire", "timeout", "stale_after", "max_age", "validation_callback", "expiration"))
 
@@ -141,6 +145,8 @@ _TOOL_TOKENS = frozenset(
         "progress", "refresh", "force", "overwrite", "semaphore", "limiter", "throttle", "device", "gpu",
         "sentinel", "marker", "lock", "tracker", "monitor", "stats", "metrics", "telemetry", "span",
         "instance", "inst", "widget", "container", "placeholder", "spinner", "status", "dry",
+        "token", "apikey", "password", "passwd", "secret", "secrets", "credential", "credentials", "creds",
+        "auth", "authorization", "cookie", "cookies", "headers", "agent", "cnt", "attempts", "tries",
     }
 )
 _TOOL_TYPE_SUFFIXES = (
@@ -166,12 +172,15 @@ _DATA_TYPES = frozenset(
 
 
 def _is_tool(p: Param, ctx: FileContext) -> bool:
-    if names.context_kind(p.name, p.annotation) is not None:
-        return True
+    """Tools, destinations and per-call values: what the key is *meant* to leave out.
+
+    Everything CL101–CL104 would tell users to exclude (per-call ids, clock values,
+    output paths, context objects, configured names) plus credentials, execution knobs
+    and internal state by name, and types named like services or contexts.
+    """
     extra = ctx.settings.extend_per_call_names if ctx.settings is not None else ()
-    for cat, patterns in extra:
-        if cat == "context" and names.matches_any(p.name, patterns):
-            return True
+    if any(cat in ("id", "clock", "output-path", "context") for cat, _ in names.classify(p.name, p.annotation, extra)):
+        return True
     toks = names.tokens(p.name)
     if any(t in _TOOL_TOKENS for t in toks):
         return True
@@ -372,7 +381,8 @@ _OPENERS = frozenset(
         "scipy.io.loadmat", "pyarrow.parquet.read_table", "fileinput.input", "mimetypes.read_mime_types",
         "wave.open", "netCDF4.Dataset", "soundfile.read", "librosa.load", "pydub.AudioSegment.from_file",
         "configparser.ConfigParser.read", "tomli.load", "tomllib.load", "openpyxl.load_workbook",
-        "PyPDF2.PdfReader", "pypdf.PdfReader", "fitz.open", "docx.Document",
+        "PyPDF2.PdfReader", "pypdf.PdfReader", "fitz.open", "docx.Document", "pandas.ExcelFile", "pandas.HDFStore",
+        "fiona.open", "rasterio.open", "netCDF4.MFDataset", "xarray.open_mfdataset", "pyreadstat.read_sav",
     }
 )
 _READER_PREFIXES = ("pandas.read_", "polars.read_", "polars.scan_", "geopandas.read_", "dask.dataframe.read_")
@@ -921,11 +931,14 @@ def load_settings():
         keyed = keyed_params(site)
         seeded = any(set(names.tokens(p.name)) & _SEED_TOKENS or p.name.lower().strip("_") == "random_state" for p in keyed)
         expires = _has_expiry(site)
-        # the environment: any read
+        if not flow.results:
+            return  # nothing is returned: the cache is a run-once guard for side effects
+        # the environment: any read (one report per function, at the first read)
         env = _EnvReads(ctx)
         site.function.body.visit(env)
-        for node in env.found:
-            yield Report(self._env_message(site, node), node=node, fix=Fix("Pass the value in as a parameter so it is keyed"))
+        if env.found:
+            yield Report(self._env_message(site, env.found[0], len(env.found) - 1), node=env.found[0],
+                         fix=Fix("Pass the value in as a parameter so it is keyed"))
         own_params = [p for p in site.params if p.name not in ("self", "cls")]
         if expires or (not own_params and not spec.persistent):
             # a TTL bounds staleness on purpose; an in-memory cache of a function without
@@ -934,9 +947,10 @@ def load_settings():
             return
         # clock, randomness, unique values, cwd, command output: when they reach the result
         silent = _recursive_call_test(site)
+        reported: Set[str] = set()
         for call in flow.calls:
             kind = _ambient_kind(call, _resolved(ctx, call.func), seeded)
-            if kind is None or (kind == "subprocess" and not spec.persistent):
+            if kind is None or kind in reported or (kind == "subprocess" and not spec.persistent):
                 # in memory, caching a command's output (a tool version, a loader probe) is the point
                 continue
             sources: Dict[str, bool] = {}
@@ -949,6 +963,7 @@ def load_settings():
             taint = dataflow.Taint(flow, sources, nodes=[call], silent=silent)
             if taint.result_carrier() is None:
                 continue
+            reported.add(kind)
             what, effect = _KIND_TEXT[kind]
             where = "in every later run" if spec.persistent else "for the life of the process"
             yield Report(
@@ -960,18 +975,23 @@ def load_settings():
         yield from self._globals(site, ctx, flow)
 
     # -- messages ------------------------------------------------------------------------
-    def _env_message(self, site: CacheSite, node: cst.CSTNode) -> str:
+    def _env_message(self, site: CacheSite, node: cst.CSTNode, more: int) -> str:
         what = _short(node)
+        if more:
+            what += f"' (and {more} more read{'s' if more > 1 else ''} of the environment here)"
+        else:
+            what += "'"
         if site.spec.persistent:
             effect = "an entry written under one environment is returned under another (another run, machine or user)"
         else:
             effect = "the first value read sticks for the life of the process"
         text = (
-            f"'{what}' reads the environment, which is not part of the {lib_phrase(site)} key: {effect}. "
+            f"'{what} reads the environment, which is not part of the {lib_phrase(site)} key: {effect}. "
             f"Pass the value in as a parameter so it is keyed."
         )
         own = [p for p in site.params if p.name not in ("self", "cls")]
-        if not own and site.model.library in ("functools", "cachetools", "methodtools") and not site.spec.persistent:
+        loader = not own or set(names.tokens(site.function.name.value)) & _CONFIG_WORDS
+        if loader and site.model.library in ("functools", "cachetools", "methodtools") and not site.spec.persistent:
             fn = site.function.name.value
             text += (
                 f" If {fn}() is a configuration loader memoized on purpose, that is accepted when tests call "
