@@ -153,10 +153,23 @@ _TYPE_CACHE_LIMIT = 1024
 class CacheKeyWarning(UserWarning):
     """Emitted at run time when one keyed argument looks like a per-call value.
 
-    It fires once per function and parameter when the function has had at least
-    :data:`KEY_CHECK_WINDOW` misses and no hit, and over the last misses that parameter had
-    a new value every time while all the other keyed parameters kept the same values. The
-    cure is to leave the parameter out of the key (prefix it with ``_`` or name it in
+    It fires once per function and parameter when all of these hold:
+
+    * the function has had at least :data:`KEY_CHECK_WINDOW` misses and not one hit;
+    * over the last :data:`KEY_CHECK_WINDOW` misses, that parameter had a new value every
+      time, while every other keyed parameter kept the values of the earlier misses (so
+      the function has at least two keyed parameters);
+    * those misses all produced the same result (compared through a CRC-32 and the length
+      of the pickled value).
+
+    The last condition keeps an ordinary first pass over distinct inputs quiet: calling
+    ``thumbnail(path, size=128)`` for eight different images misses eight times with only
+    ``path`` changing, but the eight thumbnails differ, so ``path`` is doing its job. A
+    per-call job id gives itself away because the same inputs under eight job ids give
+    eight identical results. Only misses that returned count (a call that raised is not
+    recorded), and a miss whose value cannot be pickled matches no other result.
+
+    The cure is to leave the parameter out of the key (prefix it with ``_`` or name it in
     ``ignore=``). It is the run-time counterpart of the linter's CL101 rule.
     """
 
@@ -223,7 +236,7 @@ def _load_runtime():
     _ENCODERS = dict(_BASE_ENCODERS_SPEC)
     _BASE_ENCODERS = list(_BASE_ENCODERS_SPEC)
     _Pending = collections.namedtuple(
-        "_Pending", "key raw path root shard mode secret", module=__name__
+        "_Pending", "key raw path root shard mode secret record", module=__name__
     )
     _runtime_loaded = True
 
@@ -871,10 +884,15 @@ class _Cache:
                     mode = value
         with self.lock:
             self.misses += 1
-            check = self.hits == 0 and len(encoded) > 1
-        if check:
-            self.note_miss(encoded)
-        return _MISS, _Pending(key, raw, path, root, shard, mode, secret)
+            check = (
+                self.hits == 0
+                and len(encoded) > 1
+                and len(self.warned_params) < len(encoded)
+            )
+        record = None
+        if check:  # the run-time key check (note_miss) runs once the value is known
+            record = {name: _digest_for_history(enc) for name, enc in encoded}
+        return _MISS, _Pending(key, raw, path, root, shard, mode, secret, record)
 
     def check_root(self, root):
         try:
@@ -968,23 +986,37 @@ class _Cache:
             return _MISS, None
         return _HIT, value
 
-    def note_miss(self, encoded):
-        """Record a miss for the run-time key check; warn about per-call parameters."""
-        record = {name: _digest_for_history(enc) for name, enc in encoded}
+    def note_miss(self, record, payload, raw_bytes):
+        """Record a finished miss for the run-time key check and warn when it fits.
+
+        ``record`` maps each keyed parameter to a short digest of its encoding; ``payload``
+        is what the miss would store (the pickle, or the bytes value itself), or None
+        when the value could not be pickled. A parameter is reported when, over the last
+        :data:`KEY_CHECK_WINDOW` misses, it took a new value every time, every other
+        keyed parameter kept one set of values, and every one of those calls produced the
+        same result.
+        """
+        if payload is None:
+            result = object()  # unknown: equal to nothing, so this window cannot warn
+        else:
+            result = (raw_bytes, len(payload), zlib.crc32(payload))
         with self.lock:
-            self.history.append(record)
+            self.history.append((record, result))
             if len(self.history) < KEY_CHECK_WINDOW:
                 return
             window = list(self.history)
+        if len({r for _, r in window}) != 1:
+            return  # the results differ: the arguments that changed were doing their job
+        records = [r for r, _ in window]
         suspects = []
         for name in record:
             if name in self.warned_params:
                 continue
-            if any(name not in r for r in window):
+            if any(name not in r for r in records):
                 continue
-            if len({r[name] for r in window}) != len(window):
+            if len({r[name] for r in records}) != len(records):
                 continue
-            rests = {tuple(sorted((k, v) for k, v in r.items() if k != name)) for r in window}
+            rests = {tuple(sorted((k, v) for k, v in r.items() if k != name)) for r in records}
             if len(rests) == 1 and next(iter(rests)):
                 suspects.append(name)
         for name in suspects:
@@ -994,42 +1026,52 @@ class _Cache:
                 self.warned_params.add(name)
             warnings.warn(
                 "%s: %r had a different value on each of the last %d misses while every "
-                "other argument repeated: it looks per-call; exclude it (prefix it with _ "
-                "or add it to ignore=)" % (self.name, name, len(window)),
+                "other argument repeated and every call returned the same result: it "
+                "looks per-call; exclude it (prefix it with _ or add it to ignore=)"
+                % (self.name, name, len(window)),
                 CacheKeyWarning,
                 stacklevel=4,
             )
 
     def store(self, pending, value):
-        """Pickle and write ``value`` for a miss; never raises."""
-        if pending.mode != _MODE_NORMAL:
+        """Pickle and write ``value`` for a miss, and feed the key check; never raises."""
+        writing = pending.mode == _MODE_NORMAL
+        record = pending.record
+        if not writing and record is None:
             return
         if inspect.isawaitable(value):
-            self.count("errors")
-            self.warn_once(
-                ("awaitable",),
-                "cacheable: %s returned an awaitable, which is not cached; decorate the "
-                "'async def' function itself" % self.name,
-                4,
-            )
+            if writing:
+                self.count("errors")
+                self.warn_once(
+                    ("awaitable",),
+                    "cacheable: %s returned an awaitable, which is not cached; decorate "
+                    "the 'async def' function itself" % self.name,
+                    4,
+                )
             return
-        if type(value) is bytes:
+        raw_bytes = type(value) is bytes
+        if raw_bytes:
             payload = value
         else:
             try:
                 payload = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
             except Exception as exc:
-                self.count("errors")
-                level = logging.WARNING if self.first_time(("pickle",)) else logging.DEBUG
-                _log.log(
-                    level,
-                    "cacheable: %s returned a value that cannot be pickled (%s: %s); it "
-                    "is returned but not cached",
-                    self.name, type(exc).__name__, exc,
-                )
-                return
+                payload = None
+                if writing:
+                    self.count("errors")
+                    level = logging.WARNING if self.first_time(("pickle",)) else logging.DEBUG
+                    _log.log(
+                        level,
+                        "cacheable: %s returned a value that cannot be pickled (%s: %s); "
+                        "it is returned but not cached",
+                        self.name, type(exc).__name__, exc,
+                    )
+        if record is not None:
+            self.note_miss(record, payload, raw_bytes)
+        if not writing or payload is None:
+            return
         try:
-            self.write(pending, payload, type(value) is bytes)
+            self.write(pending, payload, raw_bytes)
         except OSError as exc:
             self.count("errors")
             self.write_failed(pending, exc)

@@ -152,6 +152,7 @@ def test_per_call_parameter_triggers_one_warning(cachelint_cache_dir):
         assert len(key_warnings(record)) == 1  # once per function and parameter
     message = str(found[0].message)
     assert "'job_id' had a different value on each of the last 8 misses" in message
+    assert "every call returned the same result" in message
     assert "it looks per-call" in message and "ignore=" in message
     assert found[0].filename == __file__  # points at the caller
 
@@ -177,6 +178,101 @@ def test_normal_workloads_do_not_warn(cachelint_cache_dir, workload):
         for name, size in workload:
             work(name, size)
     assert key_warnings(record) == []
+
+
+def test_first_pass_over_distinct_inputs_does_not_warn(cachelint_cache_dir):
+    # Issue 4's false alarm: eight (or more) different images, one size. Only `path`
+    # changes from miss to miss, but every thumbnail is different, so the key is right.
+    @cacheable
+    def thumbnail(path, size=128):
+        return b"thumb:%d:" % size + path.encode()
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for i in range(30):
+            thumbnail("images/%03d.png" % i, size=128)
+    assert key_warnings(record) == []
+    assert thumbnail.cache_info().misses == 30
+
+
+def test_distinct_pickled_results_do_not_warn_either(cachelint_cache_dir):
+    @cacheable
+    def summarise(document, language="en"):
+        return {"document": document, "words": len(document), "language": language}
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for i in range(20):
+            summarise("text number %d" % i, language="en")
+    assert key_warnings(record) == []
+
+
+def test_one_different_result_in_the_window_keeps_it_quiet(cachelint_cache_dir):
+    @cacheable
+    def build(job_id, mode):
+        return "odd one" if job_id == "j3" else mode
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for i in range(8):
+            build("j%d" % i, "png")
+        assert key_warnings(record) == []
+        for i in range(8, 11):  # j3 has left the window of the last eight misses
+            build("j%d" % i, "png")
+        assert len(key_warnings(record)) == 0
+        build("j11", "png")  # now the eight latest misses all returned "png"
+        assert len(key_warnings(record)) == 1
+
+
+def test_per_call_job_id_with_identical_bytes_results_warns(cachelint_cache_dir):
+    # The classic bug: the same render requested by eight jobs, the job id keyed.
+    calls = []
+
+    @cacheable
+    def render(job_id, mode, name, style, colors, source_hash):
+        calls.append(job_id)
+        return b"\x89PNG" + ("%s/%s/%s/%d/%s" % (mode, name, style, colors, source_hash)).encode()
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for job in range(8):
+            render("job-%d" % job, "png", "logo", "flat", 3, "ab12")
+    found = key_warnings(record)
+    assert len(found) == 1
+    assert "'job_id'" in str(found[0].message)
+    assert "returned the same result" in str(found[0].message)
+    assert len(calls) == 8
+
+
+def test_unpicklable_results_never_count_as_equal(cachelint_cache_dir):
+    import threading
+
+    lock = threading.Lock()
+
+    @cacheable
+    def guard(job_id, name):
+        return lock  # the same object every time, but it has no pickle to compare
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for i in range(12):
+            guard("j%d" % i, "x")
+    assert key_warnings(record) == []
+
+
+def test_key_check_works_when_caching_is_off(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+
+    @cacheable(directory=blocker / "cache")
+    def build(job_id, mode):
+        return mode
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for i in range(8):
+            build("j%d" % i, "png")
+    assert len(key_warnings(record)) == 1
 
 
 def test_single_keyed_parameter_never_warns(cachelint_cache_dir):
