@@ -15,6 +15,7 @@ before the first rule runs.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -58,6 +59,56 @@ MUTATORS = frozenset(
     }
 )
 _PANDAS_INPLACE = frozenset({"fillna", "drop", "rename", "set_index", "reset_index"})
+
+
+# -- a cheap tree walk ----------------------------------------------------------------------
+_SKIP_FIELDS = frozenset(
+    {
+        "leading_lines", "lines_after_decorators", "lpar", "rpar", "comma", "semicolon", "whitespace",
+        "whitespace_before", "whitespace_after", "header", "footer", "trailing_whitespace", "newline",
+        "whitespace_after_def", "whitespace_after_name", "whitespace_before_params", "whitespace_before_colon",
+        "whitespace_after_at", "whitespace_after_class", "whitespace_after_async", "whitespace_after_arg",
+        "whitespace_after_star", "whitespace_after_param", "whitespace_before_indicator",
+        "whitespace_after_indicator", "whitespace_before_expression", "whitespace_after_expression",
+    }
+)
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_DISPATCH: Dict[Tuple[type, type], Tuple[object, object]] = {}
+
+
+def _fields(cls: type) -> Tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP_FIELDS)
+    return names
+
+
+class FastVisitor:
+    """A read-only walk with libcst's ``visit_<Type>``/``leave_<Type>`` protocol.
+
+    libcst's own ``CSTNode.visit`` rebuilds every node it passes through, which costs
+    about twenty times more than reading the fields; rules here only read.
+    ``visit_<Type>`` returning ``False`` skips the node's children.
+    """
+
+    def walk(self, node: cst.CSTNode) -> None:
+        key = (type(self), type(node))
+        pair = _DISPATCH.get(key)
+        if pair is None:
+            name = type(node).__name__
+            pair = _DISPATCH[key] = (getattr(type(self), "visit_" + name, None), getattr(type(self), "leave_" + name, None))
+        visit, leave = pair
+        if visit is None or visit(self, node) is not False:  # type: ignore[operator]
+            for field_name in _fields(type(node)):
+                value = getattr(node, field_name)
+                if isinstance(value, cst.CSTNode):
+                    self.walk(value)
+                elif isinstance(value, (list, tuple)):
+                    for item in value:
+                        if isinstance(item, cst.CSTNode):
+                            self.walk(item)
+        if leave is not None:
+            leave(self, node)  # type: ignore[operator]
 
 
 # -- the per-file index ---------------------------------------------------------------------
@@ -137,7 +188,7 @@ class Mutation:
     how: str
 
 
-class CallIndex(cst.CSTVisitor):
+class CallIndex(FastVisitor):
     """Calls of cached functions, bindings per scope and in-place mutations, for one module."""
 
     def __init__(self, functions: Dict[str, CacheSite], methods: Dict[str, Dict[str, CacheSite]], classes: Sequence[str]):
@@ -158,7 +209,7 @@ class CallIndex(cst.CSTVisitor):
     def build(self, module: cst.Module) -> "CallIndex":
         for stmt in module.body:
             self.top = stmt
-            stmt.visit(self)
+            self.walk(stmt)
         return self
 
     def calls_of(self, site: CacheSite) -> List[Call]:
@@ -344,9 +395,16 @@ def call_index(ctx: FileContext) -> Optional[CallIndex]:
         return ctx.cache[_INDEX]
     functions, methods = call_targets(ctx)
     index: Optional[CallIndex] = None
-    names = set(functions) | {m for by_class in methods.values() for m in by_class}
-    if names:
-        pattern = re.compile(r"(?<!def )(?<!def  )\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\s*\(")
+    alternatives = [r"(?<![\w.])" + re.escape(n) for n in sorted(functions)]
+    receivers = {"self", "cls"} | {cls.rpartition(".")[2] for cls in methods}
+    method_names = sorted({m for by_class in methods.values() for m in by_class})
+    if method_names:
+        alternatives.append(
+            r"\b(?:" + "|".join(re.escape(r) for r in sorted(receivers)) + r")\.(?:" + "|".join(re.escape(m) for m in method_names) + ")"
+        )
+    if alternatives:
+        # a call somewhere else than the ``def`` line: ``f(``, ``self.m(``, ``Class.m(``
+        pattern = re.compile(r"(?<!def )(?:" + "|".join(alternatives) + r")\s*\(")
         if pattern.search("\n".join(ctx.lines)):
             classes = [s.name.value for s in ctx.module.body if isinstance(s, cst.ClassDef)]
             index = CallIndex(functions, methods, classes).build(ctx.module)
@@ -406,6 +464,14 @@ def _module_defines(ctx: FileContext):
     return ctx.cache[key]
 
 
+def _consequence(found: str) -> str:
+    if ".today(" in found:
+        return "the value changes every day, so entries from earlier days are never read again and pile up."
+    if found.startswith(("id(", "object(")):
+        return "the value is different for every object, so equal inputs never share an entry."
+    return "the value is new on every call, so this call never hits the cache."
+
+
 class VolatileArgument(Rule):
     """### What it does
 Reports a call of a cached function of the same module that passes a value which is new
@@ -431,9 +497,9 @@ report("eu", datetime.now())
 ```
 
 ### Use instead
-Pass the stable value the result depends on (`date.today()` for a daily report is a
-choice; `now()` never repeats), or leave the parameter out of the key in the library's
-own way (`ignore=["as_of"]` for joblib, `_as_of` for Streamlit).
+Pass the stable value the result depends on (a date chosen by the caller, a rounded time
+bucket), or leave the parameter out of the key in the library's own way
+(`ignore=["as_of"]` for joblib, `_as_of` for Streamlit).
 """
 
     code = "CL106"
@@ -475,8 +541,8 @@ own way (`ignore=["as_of"]` for joblib, `_as_of` for Streamlit).
                 hint = site.model.exclusion_hint(param.name if param.kind != "kwarg" else passed, site.use)
                 yield Report(
                     f"{call_text(call.node)} passes {what} to '{shown}', which is part of the {lib_phrase(site)} "
-                    f"cache key of {site.function_name}(): the value is new on every call, so this call never hits "
-                    f"the cache. Pass the stable value the result depends on instead. {sentence(hint)}.",
+                    f"cache key of {site.function_name}(): {_consequence(found)} Pass the stable value the result "
+                    f"depends on instead. {sentence(hint)}.",
                     node=arg.value,
                     parameter=param.name if param.kind != "kwarg" else passed,
                     fix=Fix(sentence(hint)),
@@ -641,7 +707,7 @@ _IMMUTABLE = {"list": "a tuple", "dict": "a types.MappingProxyType (or a frozen 
               "bytearray": "bytes"}
 
 
-class _Returns(cst.CSTVisitor):
+class _Returns(FastVisitor):
     """``return`` values of a function's own body (not of nested functions)."""
 
     def __init__(self) -> None:
@@ -772,7 +838,7 @@ before changing it: `roles = list(allowed_roles(user))`.
                 return _KIND.get(name, name)
             return None
         finder = _Returns()
-        site.function.body.visit(finder)
+        finder.walk(site.function.body)
         for value in finder.values:
             kind = _mutable_kind(value, ctx)
             if kind:

@@ -15,6 +15,7 @@ from ..analysis import code, dotted_name
 from ..libraries.base import argument, literal_elements, string_value
 from ..models import ERROR, WARNING, CacheSite, Fix
 from .base import FileContext, Report, Rule
+from .call_sites import FastVisitor
 
 _STACK_BELOW = ("property", "classmethod", "staticmethod")
 _CACHED_PROPERTIES = ("functools.cached_property", "django.utils.functional.cached_property")
@@ -81,9 +82,9 @@ Reports cache decorators written in a form or a place where they fail, often sil
   keywords, so the function never receives them.
 
 ### Why it matters
-None of these caches anything. The worst fail quietly (a bare Flask-Caching `memoize`
-hands out functions instead of values; cachier drops `max_age`), the others only when
-the code path first runs.
+Each of these either caches nothing or breaks the function. The worst fail quietly (a
+bare Flask-Caching `memoize` hands out functions instead of values; cachier swallows a
+`max_age` argument), the others only when the code path first runs.
 
 ### Example
 ```python
@@ -246,7 +247,7 @@ LIBRARIES.md notes on each library's bare and called forms.
 
 
 # -- CL506 --------------------------------------------------------------------------------
-class _Chain(cst.CSTVisitor):
+class _Chain(FastVisitor):
     """Finds the FunctionDef/ClassDef nodes enclosing ``target`` inside one statement."""
 
     def __init__(self, target: cst.CSTNode):
@@ -288,13 +289,13 @@ def enclosing(site: CacheSite, ctx: FileContext) -> List[cst.CSTNode]:
         top = site.top_statement
         if top is not None and top is not site.function:
             finder = _Chain(site.function)
-            top.visit(finder)
+            finder.walk(top)
             chain = finder.found or []
         ctx.cache[key] = chain
     return ctx.cache[key]
 
 
-class _Uses(cst.CSTVisitor):
+class _Uses(FastVisitor):
     """How a function body uses ``name``: only direct calls, or in ways that let it escape."""
 
     _BENIGN_ATTRS = ("cache_clear", "cache_info", "cache_parameters")
@@ -357,7 +358,7 @@ class _Uses(cst.CSTVisitor):
             self.escapes = True
 
 
-class _Names(cst.CSTVisitor):
+class _Names(FastVisitor):
     """Names read and names bound in a subtree (parameters and assignment targets count as bound)."""
 
     def __init__(self) -> None:
@@ -420,7 +421,7 @@ def _target_names(target: cst.CSTNode) -> Set[str]:
 def _own_bindings(func: cst.FunctionDef) -> Set[str]:
     """Names the function binds in its own scope: parameters and assignments outside nested scopes."""
     names = _Names()
-    func.params.visit(names)
+    names.walk(func.params)
 
     class Shallow(_Names):
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -435,7 +436,7 @@ def _own_bindings(func: cst.FunctionDef) -> Set[str]:
             return False
 
     shallow = Shallow()
-    func.body.visit(shallow)
+    shallow.walk(func.body)
     return names.bound | shallow.bound
 
 
@@ -466,7 +467,8 @@ returned, yielded, stored in an attribute, container or global, passed to anothe
 registered by another decorator, or used by another nested function; the inner function
 calls itself (memoised recursion, which the per-call cache serves); it reads the outer
 function's parameters or locals (a cache shared across calls would be wrong, so a fresh
-one per call is deliberate); the cache's storage lives outside the function (joblib,
+one per call is deliberate); the outer function is a test (`test_*`, `setUp`), which wants
+a fresh cache per run; the cache's storage lives outside the function (joblib,
 diskcache, cachier, Prefect, Streamlit, Flask-Caching, dogpile, cashews, or a
 `cachetools` cache object created elsewhere).
 
@@ -517,15 +519,17 @@ as arguments.
         outer_names = _own_bindings(outer)
         if _cache_is_external(site, outer_names) or any(s.function is outer for s in ctx.sites):
             return
+        if outer.name.value.startswith("test") or outer.name.value in ("setUp", "setUpClass", "setup_method"):
+            return  # a test wants a fresh cache per run
         if self._escapes_by_decorator(site, inner):
             return
         name = inner.name.value
         uses = _Uses(name, inner)
-        outer.body.visit(uses)
+        uses.walk(outer.body)
         if uses.escapes or uses.calls == 0 and inner is site.function:
             return
         inside = _Names()
-        inner.body.visit(inside)
+        inside.walk(inner.body)
         if inner is site.function and name in inside.read:
             return  # memoised recursion
         own = _own_bindings(site.function) if inner is site.function else inside.bound
@@ -580,6 +584,55 @@ def _slots(cls: cst.ClassDef) -> Optional[Sequence[str]]:
     return None
 
 
+_NO_DICT_BASES = ("object", "typing.Generic", "typing.Protocol", "typing_extensions.Protocol", "abc.ABC")
+
+
+def _module_classes(ctx: FileContext) -> Dict[str, cst.ClassDef]:
+    key = "forms.classes"
+    if key not in ctx.cache:
+        ctx.cache[key] = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.ClassDef)}
+    return ctx.cache[key]
+
+
+def _lacks_dict(cls: cst.ClassDef, ctx: FileContext, seen: Optional[Set[int]] = None) -> Optional[str]:
+    """Why instances of ``cls`` have no ``__dict__`` (``"__slots__"``/``"slots=True"``), or None.
+
+    ``__slots__`` only removes ``__dict__`` when every base lacks one too: ``object``,
+    ``Generic``/``Protocol``/``ABC``, ``namedtuple(...)`` and slotted classes of the same
+    module. Any other base (``Exception``, an imported class) may bring a ``__dict__``.
+    """
+    seen = seen or set()
+    if id(cls) in seen:
+        return None
+    seen.add(id(cls))
+    slots = _slots(cls)
+    if slots is not None:
+        why = "__slots__"
+        if "__dict__" in slots:
+            return None
+    elif _slotted_dataclass(cls, ctx):
+        why = "slots=True"
+    else:
+        return None
+    classes = _module_classes(ctx)
+    for base in cls.bases:
+        expr = base.value
+        if isinstance(expr, cst.Subscript):
+            expr = expr.value
+        if isinstance(expr, cst.Call):
+            qual = ctx.resolve(expr.func) or dotted_name(expr.func) or ""
+            if qual.split(".")[-1] == "namedtuple":
+                continue
+            return None
+        qual = ctx.resolve(expr) or dotted_name(expr) or ""
+        if qual in _NO_DICT_BASES or qual in ("Generic", "Protocol", "ABC"):
+            continue
+        if isinstance(expr, cst.Name) and expr.value in classes and _lacks_dict(classes[expr.value], ctx, seen):
+            continue
+        return None
+    return why
+
+
 def _is_namedtuple(cls: cst.ClassDef, ctx: FileContext) -> bool:
     """``class P(NamedTuple)``: the class is built by NamedTuple's machinery, with no ``__dict__``.
 
@@ -611,7 +664,10 @@ class CachedPropertyMisuse(Rule):
 Reports `functools.cached_property` and Django's `cached_property` where they cannot
 work: on a function that takes parameters besides `self`; in a class whose literal
 `__slots__` lacks `"__dict__"` (including `__slots__ = ()` in a `namedtuple(...)`
-subclass, and `@dataclass(slots=True)`); in a `typing.NamedTuple` class.
+subclass, and `@dataclass(slots=True)`) when its bases bring no `__dict__` either
+(`object`, `Generic`, `Protocol`, `ABC`, slotted classes of the same module; a base such
+as `Exception` or an imported class may have one, so it is not reported); in a
+`typing.NamedTuple` class.
 
 ### Why it matters
 `cached_property` calls the function with the instance only, so any other parameter is
@@ -636,7 +692,7 @@ for values that take arguments, or add `"__dict__"` to `__slots__`.
 
     code = "CL507"
     name = "cached-property-misuse"
-    summary = "cached_property with extra parameters or on a class without __dict__"
+    summary = "a cached_property with extra parameters or on a class without __dict__"
     severity = ERROR
     valid = (
         "from functools import cached_property\nclass A:\n    @cached_property\n    def x(self): return 1\n",
@@ -669,13 +725,13 @@ for values that take arguments, or add `"__dict__"` to `__slots__`.
             )
         cls = site.class_node
         if cls is not None:
-            slots = _slots(cls)
-            if slots is not None and "__dict__" not in slots:
+            why = _lacks_dict(cls, ctx)
+            if why == "__slots__":
                 problems.append(
                     f"Class '{cls.name.value}' defines __slots__ without '__dict__', so @{deco} has nowhere to store "
                     f"the value and the first access raises TypeError. Add '__dict__' to __slots__ or use @property."
                 )
-            elif _slotted_dataclass(cls, ctx):
+            elif why == "slots=True":
                 problems.append(
                     f"Class '{cls.name.value}' is a @dataclass(slots=True) without '__dict__', so @{deco} has nowhere "
                     f"to store the value and the first access raises TypeError. Drop slots=True or use @property."
@@ -728,7 +784,7 @@ ruff UP033 (`lru-cache-with-maxsize-none`).
 
     code = "CL701"
     name = "lru-cache-maxsize-none"
-    summary = "lru_cache(maxsize=None) can be functools.cache"
+    summary = "an lru_cache(maxsize=None) that can be functools.cache"
     severity = WARNING
     default_on = False
     valid = (
@@ -802,7 +858,7 @@ ruff UP011 (`lru-cache-without-parameters`).
 
     code = "CL702"
     name = "lru-cache-empty-call"
-    summary = "lru_cache() with empty parentheses can be written bare"
+    summary = "an lru_cache() whose empty parentheses can go"
     severity = WARNING
     default_on = False
     valid = (
