@@ -414,7 +414,23 @@ def call_index(ctx: FileContext) -> Optional[CallIndex]:
 
 def _first_site(site: CacheSite, ctx: FileContext) -> bool:
     """Call-site findings are reported once per function, with its first cache site."""
-    return next(s for s in ctx.sites if s.function is site.function) is site
+    return next((s for s in ctx.sites if s.function is site.function), site) is site
+
+
+def reported_targets(site: CacheSite, ctx: FileContext) -> List[CacheSite]:
+    """The cached functions whose calls ``check(site)`` reports.
+
+    ``site`` itself when it is its function's first cache site; with the file's first site
+    also the functions of other modules registered under :data:`EXTRA_TARGETS`, which have
+    no site of their own in this file.
+    """
+    out = [site] if _first_site(site, ctx) else []
+    if ctx.sites and site is ctx.sites[0]:
+        local = {id(s.function) for s in ctx.sites}
+        for target in (ctx.cache.get(EXTRA_TARGETS) or {}).values():
+            if id(target.function) not in local and all(t is not target for t in out):
+                out.append(target)
+    return out
 
 
 def call_text(call: cst.Call) -> str:
@@ -518,11 +534,14 @@ bucket), or leave the parameter out of the key in the library's own way
     )
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
-        if not (site.spec.known and site.spec.argument_keyed) or not _first_site(site, ctx):
-            return
-        index = call_index(ctx)
+        targets = [t for t in reported_targets(site, ctx) if t.spec.known and t.spec.argument_keyed]
+        index = call_index(ctx) if targets else None
         if index is None:
             return
+        for target in targets:
+            yield from self._calls(target, index, ctx)
+
+    def _calls(self, site: CacheSite, index: CallIndex, ctx: FileContext) -> Iterable[Report]:
         module_names = _module_defines(ctx)
         for call in index.calls_of(site):
             shadowed = lambda name, scope=call.scope: scope.shadows(name) or name in module_names  # noqa: E731
@@ -605,8 +624,21 @@ keyword-only: `def fetch(url, *, session)`.
     invalid = ("from diskcache import Cache\ncache = Cache('d')\n@cache.memoize(ignore={'session'})\ndef f(url, session): return url\n",)
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
-        if site.model.library != "diskcache" or not site.exclusions:
+        if site.model.library == "diskcache" and site.exclusions:
+            reports, _ = self._analyse(site)
+            yield from reports
+        targets = [t for t in reported_targets(site, ctx) if t.model.library == "diskcache" and t.exclusions]
+        index = call_index(ctx) if targets else None
+        if index is None:
             return
+        for target in targets:
+            _, uncovered = self._analyse(target)
+            if uncovered:
+                yield from self._calls(target, uncovered, index)
+
+    def _analyse(self, site: CacheSite) -> Tuple[List[Report], Dict[str, str]]:
+        """Reports on the exclusion elements, and parameter -> the way of passing it that is still keyed."""
+        reports: List[Report] = []
         positional = [p for p in site.params if p.position is not None]
         names = {el.value for el in site.exclusions if isinstance(el.value, str)}
         indexes = {el.value for el in site.exclusions if isinstance(el.value, int)}
@@ -638,7 +670,7 @@ keyword-only: `def fetch(url, *, session)`.
                     )
                     replacement = f"{p.position}, {code(el.node)}" if id(el.node) not in lone else None
                 uncovered[p.name] = "positional"
-                yield Report(problem, node=el.node, parameter=p.name, fix=Fix(f"Write ignore={full}", replacement))
+                reports.append(Report(problem, node=el.node, parameter=p.name, fix=Fix(f"Write ignore={full}", replacement)))
             elif isinstance(el.value, int) and 0 <= el.value < len(positional):
                 p = positional[el.value]
                 if p.kind != "normal" or p.name in names or method and p.position == 0:
@@ -646,19 +678,17 @@ keyword-only: `def fetch(url, *, session)`.
                 full = self._full(site, add=p.name)
                 uncovered[p.name] = "keyword"
                 replacement = f'{code(el.node)}, "{p.name}"' if id(el.node) not in lone else None
-                yield Report(
+                reports.append(Report(
                     f"ignore= holds index {el.value} ('{p.name}'), which diskcache matches only when '{p.name}' is passed "
                     f"positionally; a call such as {site.function.name.value}(..., {p.name}=...) still keys it. Write "
                     f"ignore={full}, or make '{p.name}' positional-only.",
                     node=el.node,
                     parameter=p.name,
                     fix=Fix(f"Write ignore={full}", replacement),
-                )
-        if not uncovered or not _first_site(site, ctx):
-            return
-        index = call_index(ctx)
-        if index is None:
-            return
+                ))
+        return reports, uncovered
+
+    def _calls(self, site: CacheSite, uncovered: Dict[str, str], index: CallIndex) -> Iterable[Report]:
         for call in index.calls_of(site):
             for param, arg, how, passed in call.bind():
                 if uncovered.get(param.name) != how or param.kind not in ("normal", "posonly"):
@@ -797,9 +827,7 @@ before changing it: `roles = list(allowed_roles(user))`.
     )
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
-        if not _in_memory_shared(site):
-            return
-        kind = self._returns_mutable(site, ctx)
+        kind = self._returns_mutable(site, ctx) if _in_memory_shared(site) else None
         if kind is not None:
             instead = _IMMUTABLE.get(kind, "a copy for each caller")
             yield Report(
@@ -809,15 +837,15 @@ before changing it: `roles = list(allowed_roles(user))`.
                 node=site.decorator.decorator,
                 fix=Fix(f"Return {instead}"),
             )
-        if not _first_site(site, ctx):
-            return
-        index = call_index(ctx)
+        targets = {id(t.function): t for t in reported_targets(site, ctx) if _in_memory_shared(t)}
+        index = call_index(ctx) if targets else None
         if index is None:
             return
         for mutation in index.mutations:
             call = self._source_call(mutation, index)
-            if call is None or call.site.function is not site.function:
+            if call is None or id(call.site.function) not in targets:
                 continue
+            site = call.site
             via = f"'{code(mutation.receiver)}' (from {call_text(call.node)})" if isinstance(mutation.receiver, cst.Name) else call_text(call.node)
             yield Report(
                 f"{mutation.how} changes {via} in place, but {site.model.display} returns the same object to every "
