@@ -79,15 +79,40 @@ def test_pre_commit_try_repo_fails_on_a_bad_file_and_passes_when_fixed(tmp_path)
     (project / "README.txt").write_text("not python\n", encoding="utf-8")
     _git("add", "-A", cwd=project, env=env)
 
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "cachelint", "--all-files"]
-    failed = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
-    output = failed.stdout + failed.stderr
-    assert failed.returncode == 1, output
-    assert "service.py:5:10: CL101 'job_id'" in output
-    assert "Failed" in output
+    try_repo = [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "cachelint", "--all-files"]
+    # the README's .pre-commit-config.yaml, pointed at the snapshot (same repo and rev:
+    # pre-commit reuses the environment try-repo installed)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, env=env, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    (project / ".pre-commit-config.yaml").write_text(
+        readme_config().replace("<URL of the cachelint repository>", str(hook_repo)).replace("<a release tag>", rev),
+        encoding="utf-8")
+    _git("add", "-A", cwd=project, env=env)
+    run_config = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
+
+    for command in (try_repo, run_config):
+        failed = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
+        output = failed.stdout + failed.stderr
+        assert failed.returncode == 1, output
+        assert "service.py:5:10: CL101 'job_id'" in output
+        assert "Failed" in output
 
     (project / "service.py").write_text(GOOD, encoding="utf-8")
     _git("add", "-A", cwd=project, env=env)
-    passed = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
-    assert passed.returncode == 0, passed.stdout + passed.stderr
-    assert "Passed" in passed.stdout
+    for command in (try_repo, run_config):
+        passed = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=600)
+        assert passed.returncode == 0, passed.stdout + passed.stderr
+        assert "Passed" in passed.stdout
+
+
+def readme_config() -> str:
+    """The .pre-commit-config.yaml snippet of the README."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## pre-commit", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_and_docs_show_the_same_pre_commit_config():
+    docs = (ROOT / "docs" / "integrations.md").read_text(encoding="utf-8")
+    assert readme_config() in docs
+    assert "id: cachelint" in readme_config() and "<URL of the cachelint repository>" in readme_config()
