@@ -160,6 +160,7 @@ _DATA_TOKENS = frozenset(
         "source", "image", "img", "array", "arr", "items", "rows", "records", "payload", "values", "body",
         "raw", "buffer", "doc", "document", "docs", "documents", "table", "series", "matrix", "tensor",
         "lines", "samples", "frames", "features", "dataset", "corpus", "audio", "video", "pixels", "points",
+        "texts", "chunks", "sentences", "passages", "paragraphs", "prompts", "embeddings", "vectors", "questions",
     }
 )
 _DATA_TYPES = frozenset(
@@ -638,6 +639,8 @@ _ENV_CALLS = frozenset({"os.getenv", "os.getenvb"})
 _ENV_OBJECTS = frozenset({"os.environ", "os.environb"})
 _ENV_WRITES = frozenset({"update", "clear", "__setitem__", "__delitem__"})
 _SEED_TOKENS = frozenset({"seed", "rng", "seeds"})
+#: Function-name words saying that a random or unique value *is* the memoized result.
+_RANDOM_PURPOSE = frozenset({"random", "uuid", "token", "nonce", "salt", "secret", "key", "id", "unique", "identifier"})
 
 
 def _ambient_kind(call: cst.Call, qual: Optional[str], seeded: bool) -> Optional[str]:
@@ -873,10 +876,20 @@ arguments and so are not in the key:
   function, or bound again at module level after the cached function is defined.
 
 Imports are followed (`from os import environ`, `from datetime import datetime`,
-`import time as t`). Environment reads and globals are reported wherever they are read;
-the clock, randomness, the working directory and command output only when their value
-reaches what the function returns (a `time.time()` used to log a duration is fine), and
-not at all when the cache expires entries (a TTL, `expire=`).
+`import time as t`). The environment (first read of each function) and globals are
+reported wherever they are read; the clock, randomness, the working directory and
+command output only when their value reaches what the function returns (a `time.time()`
+used to log a duration is fine). Not reported:
+
+* caches that expire entries (a TTL, `expire=`, cashews, Flask-Caching's timeout), except
+  for environment reads;
+* functions that return nothing (a cache used as a run-once guard);
+* in an in-memory cache of a function without parameters, values meant to be computed once
+  per process (start time, a process token, the repository root);
+* command output in an in-memory cache (caching a tool's answer is the point), randomness
+  when a seed is keyed or when the function exists to hand out one random value per key
+  (`_get_random_key(obj)`);
+* a global whose reassigning function calls this function's `cache_clear()`.
 
 ### Why it matters
 The first call's view of the world is stored and served to every later call: a changed
@@ -947,12 +960,15 @@ def load_settings():
             return
         # clock, randomness, unique values, cwd, command output: when they reach the result
         silent = _recursive_call_test(site)
+        purpose = set(names.tokens(site.function.name.value))
         reported: Set[str] = set()
         for call in flow.calls:
             kind = _ambient_kind(call, _resolved(ctx, call.func), seeded)
             if kind is None or kind in reported or (kind == "subprocess" and not spec.persistent):
                 # in memory, caching a command's output (a tool version, a loader probe) is the point
                 continue
+            if kind in ("random", "unique") and purpose & _RANDOM_PURPOSE:
+                continue  # _get_random_key(obj): handing out one stable random value per key is the point
             sources: Dict[str, bool] = {}
             if kind == "random" and call.args and isinstance(call.func, (cst.Name, cst.Attribute)) and (
                 (dotted_name(call.func) or "").endswith("shuffle")
