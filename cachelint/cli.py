@@ -337,6 +337,9 @@ def _run(paths: List[str], **o) -> int:
     except ConfigError as exc:
         click.echo(f"cachelint: {exc}", err=True)
         return 2
+    except re.error as exc:  # a pattern pathspec accepted but Python's re rejects
+        click.echo(f"cachelint: invalid exclude pattern in the configuration ({exc})", err=True)
+        return 2
     output_format = o["output_format"]
     if o["show_settings"]:
         click.echo(_show_settings(settings, output_format, paths), nl=False)
@@ -361,8 +364,8 @@ def _run(paths: List[str], **o) -> int:
     if file_paths:
         try:
             diagnostics.extend(run(linter, file_paths))
-        except ValueError as exc:  # an invalid exclude pattern that slipped past validation
-            click.echo(f"cachelint: {exc}", err=True)
+        except (ValueError, re.error) as exc:  # an invalid exclude pattern that slipped past validation
+            click.echo(f"cachelint: invalid exclude pattern ({exc})", err=True)
             return 2
     diagnostics.sort(key=Diagnostic.sort_key)
 

@@ -165,6 +165,9 @@ def test_exclude_patterns_and_bad_patterns(run_cli, tmp_path):
             result = run_cli(option, "ok.py," + pattern, ".", cwd=tmp_path)
             assert result.exit_code == 2, result.output
             assert f"{option}: invalid gitignore-style pattern" in result.output and pattern in result.output
+    write(tmp_path / "pyproject.toml", '[tool.cachelint]\nextend-exclude = ["[z-a].py"]\n')
+    result = run_cli(".", cwd=tmp_path)
+    assert result.exit_code == 2 and "pattern" in result.output
 
 
 # ------------------------------------------------------------------------- selection
