@@ -483,8 +483,9 @@ def _module_defines(ctx: FileContext):
 def _consequence(found: str) -> str:
     if ".today(" in found:
         return "the value changes every day, so entries from earlier days are never read again and pile up."
-    if found.startswith(("id(", "object(")):
-        return "the value is different for every object, so equal inputs never share an entry."
+    if found.startswith("id("):
+        return ("id() is per object and per process: equal objects never share an entry, and once an object is "
+                "freed its id is reused, so a new object can be handed its predecessor's result.")
     return "the value is new on every call, so this call never hits the cache."
 
 

@@ -194,7 +194,7 @@ LIBRARIES.md notes on each library's bare and called forms.
         deco_text = code(site.decorator.decorator)
         if site.model.library == "flask_caching":
             yield (
-                f"Flask-Caching memoize must sit below @{below}: @{deco_text} above @{below} wraps the {below} object, "
+                f"{site.model.display} must sit below @{below}: @{deco_text} above @{below} wraps the {below} object, "
                 f"not the function. Put @{below} first, then @{deco_text}.",
                 Fix(f"Swap the decorators: @{below} above @{deco_text}"),
             )
