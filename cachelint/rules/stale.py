@@ -319,6 +319,12 @@ summarize(title, hashlib.sha256(data).hexdigest(), data)
     )
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
+        try:
+            yield from self._check(site, ctx)
+        except RecursionError:
+            return  # a pathologically deep expression: skip this function, not the file
+
+    def _check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
         spec = site.spec
         if not spec.excluded:
             return
@@ -560,6 +566,12 @@ or pass the content (or its hash) instead of the path.
     )
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
+        try:
+            yield from self._check(site, ctx)
+        except RecursionError:
+            return  # a pathologically deep expression: skip this function, not the file
+
+    def _check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
         keyed = keyed_params(site)
         paths = [p for p in keyed if _is_input_path(p)]
         if not paths:
@@ -937,6 +949,12 @@ def load_settings():
     )
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
+        try:
+            yield from self._check(site, ctx)
+        except RecursionError:
+            return  # a pathologically deep expression: skip this function, not the file
+
+    def _check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
         spec = site.spec
         if not spec.known or not spec.argument_keyed:
             return
@@ -1049,7 +1067,10 @@ def load_settings():
         reads = ctx.cache.get(key)
         if reads is None:
             mentioned = {n.value for n in dataflow.name_nodes(site.function.body)}
-            reads = dataflow.free_reads(site.function) if mentioned & set(suspects) else []
+            try:
+                reads = dataflow.free_reads(site.function) if mentioned & set(suspects) else []
+            except Exception:  # scope analysis failed on odd code: report nothing rather than break the file
+                reads = []
             ctx.cache[key] = reads
         done: Set[str] = set()
         for node in reads:
