@@ -248,6 +248,95 @@ def test_corrupted_header_is_recomputed(cachelint_cache_dir, caplog):
     damage_and_reread(cachelint_cache_dir, bad_magic, caplog)
 
 
+# Large unsigned entries carry a spot check (header, both 4 KiB ends, one byte in 509);
+# these damages are what a crash without fsync or a cut-short copy leaves behind.
+
+
+def large_raw(seed):
+    large_raw.calls += 1
+    return hashlib.sha256(b"%d" % seed).digest() * 32768  # 1 MiB of bytes, stored as is
+
+
+def large_pickled(seed):
+    large_pickled.calls += 1
+    return {"seed": seed, "blob": hashlib.sha256(b"%d" % seed).digest() * 8192}  # 256 kB
+
+
+def _zero_tail(data):
+    return data[:-8192] + bytes(8192)
+
+
+def _zero_middle_block(data):
+    start = (len(data) // 2) // 4096 * 4096
+    return data[:start] + bytes(4096) + data[start + 4096:]
+
+
+def _foreign_middle_block(data):
+    start = (len(data) // 3) // 4096 * 4096
+    return data[:start] + hashlib.sha512(b"other").digest() * 64 + data[start + 4096:]
+
+
+def _cut_short(data):
+    return data[: len(data) - 100_000]
+
+
+def _padded(data):
+    return data + bytes(4096)
+
+
+def _flip_flags(data):
+    return data[:5] + bytes([data[5] & ~4]) + data[6:]  # claims a full CRC
+
+
+@pytest.mark.parametrize("function", [large_raw, large_pickled], ids=["raw", "pickled"])
+@pytest.mark.parametrize(
+    "damage",
+    [_zero_tail, _zero_middle_block, _foreign_middle_block, _cut_short, _padded, _flip_flags],
+)
+def test_damaged_large_entry_is_detected(cachelint_cache_dir, caplog, function, damage):
+    function.calls = 0
+    writer = cacheable(function)
+    expected = writer(5)
+    path = writer.cache_path(5)
+    good = path.read_bytes()
+    assert good[5] & 4, "large unsigned entries use the spot check"
+    path.write_bytes(damage(good))
+    reader = cacheable(function)
+    with caplog.at_level(logging.WARNING, logger="cachelint.cacheable"):
+        assert reader(5) == expected
+    assert function.calls == 2
+    assert reader.cache_info() == (0, 1, 1, 1)
+    assert path.read_bytes() == good
+
+
+def test_small_entries_keep_a_full_crc(cachelint_cache_dir):
+    @cacheable
+    def f(n):
+        return bytes(n)
+
+    f(impl.FULL_CHECK_LIMIT)
+    f(impl.FULL_CHECK_LIMIT + 1)
+    assert f.cache_path(impl.FULL_CHECK_LIMIT).read_bytes()[5] == 2  # raw bytes, full CRC
+    assert f.cache_path(impl.FULL_CHECK_LIMIT + 1).read_bytes()[5] == 2 | 4
+
+
+def test_large_entry_with_a_full_crc_is_still_accepted(cachelint_cache_dir):
+    # Entries written before the spot check existed (flag bit 2 clear) verify in full.
+    import struct
+    import zlib
+
+    large_raw.calls = 0
+    f = cacheable(large_raw)
+    value = f(9)
+    path = f.cache_path(9)
+    head = struct.pack(">4sBBHQ32s", b"CLKC", 1, 2, 0, len(value), bytes.fromhex(f.cache_key(9)))
+    check = (zlib.crc32(head + value) & 0xFFFFFFFF).to_bytes(4, "big") + bytes(28)
+    path.write_bytes(head + check + value)
+    reader = cacheable(large_raw)
+    assert reader(9) == value
+    assert reader.cache_info().hits == 1 and large_raw.calls == 1
+
+
 def test_entry_moved_to_another_key_is_not_served(cachelint_cache_dir, caplog):
     calls = []
     compute = counted(calls)
