@@ -4,6 +4,8 @@
 discovered once, split into chunks in input order, and each chunk is linted in a worker
 that keeps one :class:`~cachelint.engine.Linter` for its whole life (fixed costs are paid
 once per worker, not per file). Results come back in the same order as a serial run.
+What the serial run prepares before linting (the project index of home-made decorators,
+the result cache) is prepared once here and handed to every worker.
 
 A run stays serial (plain :func:`cachelint.engine.run`) when ``jobs`` is 1 or when there
 are fewer than :data:`MIN_PARALLEL_FILES` files: starting processes costs more than it saves.
@@ -55,10 +57,12 @@ def chunks(items: Sequence[_Item], jobs: int) -> List[List[_Item]]:
     return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
 
-def _init_worker(settings, index) -> None:
+def _init_worker(settings, index, cache=None) -> None:
     global _worker_linter
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     _worker_linter = Linter(settings)
+    if cache is not None:
+        _worker_linter.use_cache(cache)
     if index is not None:
         _worker_linter.set_project_index(index)
 
@@ -78,7 +82,8 @@ def _project_index(linter: Linter, found) -> object:
     if len(found) > 1 and hasattr(linter, "set_project_index"):
         from .project import build_index
 
-        index = build_index(found)
+        cache = getattr(linter, "cache", None)
+        index = build_index(found, cache) if cache is not None else build_index(found)
         linter.set_project_index(index)
         return index
     return None
@@ -109,7 +114,8 @@ def _crashed(linter: Linter, item: _Item) -> List[Diagnostic]:
 
 def _isolated(linter: Linter, item: _Item, index) -> List[Diagnostic]:
     """Lint one file in a process of its own; a crash becomes CL001."""
-    pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(linter.settings, index))
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker,
+                               initargs=(linter.settings, index, getattr(linter, "cache", None)))
     _active.append(pool)
     try:
         diagnostics, internal = pool.submit(_lint_chunk, [item]).result()
@@ -152,7 +158,8 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
         yield from linter._finish([linter._file_error("CL002", err.path, err.reason)], err.path, "")
     index = _project_index(linter, found)
     parts = chunks([(f.abs_path, f.path) for f in found], workers)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker, initargs=(s, index))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker,
+                               initargs=(s, index, getattr(linter, "cache", None)))
     finished = False
     _active.append(pool)
     try:
