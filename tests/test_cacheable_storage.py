@@ -491,6 +491,98 @@ def test_disk_full_is_counted_and_logged_once(cachelint_cache_dir, monkeypatch, 
     assert f.cache_info().writes == 1  # space is back: caching resumes
 
 
+class FailingWrites:
+    """Make ``os.write`` fail on the cache's temporary files only (other fds untouched).
+
+    ``after`` bytes of each temporary file are written for real before the failure, to
+    leave a partly written file behind the way a disk that fills up mid-entry does.
+    """
+
+    def __init__(self, monkeypatch, code, after=0):
+        self.code, self.after = code, after
+        self.real_open, self.real_write = os.open, os.write
+        self.fds = {}  # fd of a temporary file -> bytes written so far
+        self.failures = 0
+        monkeypatch.setattr(impl.os, "open", self.open)
+        monkeypatch.setattr(impl.os, "write", self.write)
+
+    def open(self, path, flags, *args, **kwargs):
+        fd = self.real_open(path, flags, *args, **kwargs)
+        if os.path.basename(os.fspath(path)).startswith(".tmp."):
+            self.fds[fd] = 0
+        else:
+            self.fds.pop(fd, None)  # a recycled descriptor number
+        return fd
+
+    def write(self, fd, data):
+        if fd not in self.fds:
+            return self.real_write(fd, data)
+        room = self.after - self.fds[fd]
+        if room <= 0:
+            self.failures += 1
+            raise OSError(self.code, os.strerror(self.code))
+        written = self.real_write(fd, memoryview(data)[:room])
+        self.fds[fd] += written
+        return written
+
+
+def temporary_files(root):
+    return [p for p in root.rglob(".tmp.*")]
+
+
+@pytest.mark.parametrize("after", [0, 5000], ids=["nothing-written", "part-written"])
+def test_out_of_space_while_writing(cachelint_cache_dir, monkeypatch, caplog, recwarn, after):
+    failing = FailingWrites(monkeypatch, errno.ENOSPC, after=after)
+    calls = []
+
+    @cacheable
+    def f(a):
+        calls.append(a)
+        return {"a": a, "blob": b"x" * 20_000}
+
+    with caplog.at_level(logging.DEBUG, logger="cachelint.cacheable"):
+        for a in (1, 2, 3, 1):
+            assert f(a) == {"a": a, "blob": b"x" * 20_000}  # the caller gets its value
+    assert calls == [1, 2, 3, 1]
+    assert failing.failures == 4
+    assert f.cache_info() == (0, 4, 0, 4)  # every failed write is an error
+    warned = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warned) == 1 and "No space left" in warned[0].getMessage()
+    assert len([r for r in caplog.records if "No space left" in r.getMessage()]) == 4
+    assert not [w for w in recwarn.list if issubclass(w.category, CacheStorageWarning)]
+    assert temporary_files(cachelint_cache_dir) == []  # removed after each failure
+    assert entry_files(cachelint_cache_dir) == []
+
+    monkeypatch.setattr(impl.os, "write", failing.real_write)  # space is back
+    assert f(4)["a"] == 4
+    assert f(4)["a"] == 4
+    assert f.cache_info() == (1, 5, 1, 4)
+
+
+def test_permission_denied_while_writing(cachelint_cache_dir, monkeypatch, caplog, recwarn):
+    failing = FailingWrites(monkeypatch, errno.EACCES)
+    calls = []
+
+    @cacheable
+    def f(a):
+        calls.append(a)
+        return [a]
+
+    with caplog.at_level(logging.WARNING, logger="cachelint.cacheable"):
+        for a in (1, 2, 1, 3):
+            assert f(a) == [a]
+    assert calls == [1, 2, 1, 3]
+    # The first failure counts an error and turns caching off for this directory, so
+    # later calls just run the function: nothing more to count or log.
+    assert failing.failures == 1
+    assert f.cache_info() == (0, 4, 0, 1)
+    logged = [r for r in caplog.records if "Permission denied" in r.getMessage()]
+    assert len(logged) == 1 and "caching is off" in logged[0].getMessage()
+    storage = [w for w in recwarn.list if issubclass(w.category, CacheStorageWarning)]
+    assert len(storage) == 1
+    assert temporary_files(cachelint_cache_dir) == []
+
+
 # --- housekeeping -------------------------------------------------------------------------
 
 
