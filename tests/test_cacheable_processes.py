@@ -70,3 +70,74 @@ def test_four_processes_never_see_wrong_or_partial_values(tmp_path):
     assert hits > 0 and writes > 12  # entries really were shared and rewritten
     leftovers = [p.name for p in cache_dir.rglob(".tmp.*")]
     assert leftovers == []
+
+
+LOAD_WORKER = """
+import json, os, random, sys, time
+from cachelint import cacheable
+
+def uncached(k):
+    # Small values and values above the 64 KiB full-check limit, raw bytes and pickles.
+    size = (200, 3_000, 90_000, 150_000)[k % 4]
+    blob = bytes([k]) * size
+    return blob if k % 5 == 0 else {"k": k, "blob": blob, "squares": [i * i for i in range(k)]}
+
+@cacheable
+def compute(k):
+    return uncached(k)
+
+worker, start, calls = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(1000 + worker)
+while time.time() < start:
+    time.sleep(0.001)
+wrong = exceptions = 0
+for i in range(calls):
+    k = rng.randrange(50)
+    if rng.random() < 0.05:
+        try:  # churn: entries disappear and are rewritten under the other processes
+            os.unlink(compute.cache_path(k))
+        except FileNotFoundError:
+            pass
+    try:
+        if compute(k) != uncached(k):
+            wrong += 1
+    except Exception:
+        exceptions += 1
+print(json.dumps({"wrong": wrong, "exceptions": exceptions, "info": list(compute.cache_info())}))
+"""
+
+
+def test_eight_processes_thousand_calls_each_over_fifty_keys(tmp_path):
+    processes, calls = 8, 1000
+    script = tmp_path / "load_worker.py"
+    script.write_text(textwrap.dedent(LOAD_WORKER))
+    cache_dir = tmp_path / "shared-cache"
+    env = dict(os.environ, CACHELINT_CACHE_DIR=str(cache_dir))
+    start = time.time() + 2.0  # every process starts its loop at the same moment
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(n), repr(start), str(calls)],
+            env=env,
+            cwd=str(tmp_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(processes)
+    ]
+    reports = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err, err
+        reports.append(json.loads(out))
+    print("load test:", processes, "processes x", calls, "calls:", reports)
+    assert [r["wrong"] for r in reports] == [0] * processes
+    assert [r["exceptions"] for r in reports] == [0] * processes
+    for r in reports:
+        hits, misses, writes, errors = r["info"]
+        assert hits + misses == calls
+        assert errors == 0  # no reader ever saw a partial or damaged entry
+        assert writes <= misses
+    assert sum(r["info"][0] for r in reports) > processes * calls // 2  # mostly hits
+    assert list(cache_dir.rglob(".tmp.*")) == []
