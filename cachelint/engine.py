@@ -316,8 +316,8 @@ def lint_paths(paths: Sequence, settings: Optional[Settings] = None) -> List[Dia
     return sorted(run(linter, [str(p) for p in paths]), key=Diagnostic.sort_key)
 
 
-def run(linter: Linter, paths: Sequence[str]) -> Iterable[Diagnostic]:
-    """Yield the diagnostics of every file under ``paths``, file by file (streaming)."""
+def discover(linter: Linter, paths: Sequence[str]) -> Tuple[List["files.SourceFile"], List[Diagnostic]]:
+    """The files to lint under ``paths`` (settings' excludes applied) and CL002s for the rest."""
     s = linter.settings
     found, errors = files.discover(
         paths,
@@ -327,14 +327,39 @@ def run(linter: Linter, paths: Sequence[str]) -> Iterable[Diagnostic]:
         force_exclude=s.force_exclude,
         root=s.root,
     )
+    diagnostics: List[Diagnostic] = []
     for err in errors:
-        yield from linter._finish([linter._file_error("CL002", err.path, err.reason)], err.path, "")
-    if len(found) > 1:
-        from .project import build_index
+        diagnostics.extend(linter._finish([linter._file_error("CL002", err.path, err.reason)], err.path, ""))
+    return found, diagnostics
 
-        linter.set_project_index(build_index(found, linter.cache))
+
+def prepare(linter: Linter, found: Sequence["files.SourceFile"]) -> Optional[Dict[str, object]]:
+    """Pass one: index the project's own decorators across ``found`` (when there are several).
+
+    Returns the index (also installed in ``linter``), or None for a single file, whose
+    imported decorators are read on demand instead.
+    """
+    if len(found) <= 1:
+        return None
+    from .project import build_index
+
+    index = build_index(found, linter.cache)
+    linter.set_project_index(index)
+    return index
+
+
+def lint_found(linter: Linter, found: Sequence["files.SourceFile"]) -> Iterable[Diagnostic]:
+    """Pass two, in this process: yield each file's diagnostics in order."""
     for source_file in found:
         yield from linter.lint_file(source_file.abs_path, source_file.path)
 
 
-__all__ = ["Linter", "lint_source", "lint_paths", "run"]
+def run(linter: Linter, paths: Sequence[str]) -> Iterable[Diagnostic]:
+    """Yield the diagnostics of every file under ``paths``, file by file (streaming)."""
+    found, errors = discover(linter, paths)
+    yield from errors
+    prepare(linter, found)
+    yield from lint_found(linter, found)
+
+
+__all__ = ["Linter", "discover", "lint_found", "lint_paths", "lint_source", "prepare", "run"]

@@ -25,8 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from . import files
-from .engine import Linter, run as serial_run
+from .engine import Linter, discover, lint_found, prepare
 from .models import Diagnostic
 
 #: Fewer files than this are linted in the calling process.
@@ -75,18 +74,6 @@ def _lint_chunk(items: Sequence[_Item]) -> Tuple[List[Diagnostic], List[str]]:
     for abs_path, shown in items:
         out.extend(linter.lint_file(abs_path, shown))
     return out, linter.internal_errors[before:]
-
-
-def _project_index(linter: Linter, found) -> object:
-    """Build the cross-file index of project decorators the way the serial run does."""
-    if len(found) > 1 and hasattr(linter, "set_project_index"):
-        from .project import build_index
-
-        cache = getattr(linter, "cache", None)
-        index = build_index(found, cache) if cache is not None else build_index(found)
-        linter.set_project_index(index)
-        return index
-    return None
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -140,23 +127,12 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
     """
     s = linter.settings
     workers = effective_jobs(getattr(s, "jobs", 0) if jobs is None else jobs)
-    if workers <= 1:
-        yield from serial_run(linter, paths)
+    found, errors = discover(linter, paths)
+    yield from errors
+    index = prepare(linter, found)
+    if workers <= 1 or len(found) < MIN_PARALLEL_FILES:
+        yield from lint_found(linter, found)
         return
-    found, errors = files.discover(
-        paths,
-        exclude=files.DEFAULT_EXCLUDE if s.exclude is None else s.exclude,
-        extend_exclude=s.extend_exclude,
-        respect_gitignore=s.respect_gitignore,
-        force_exclude=s.force_exclude,
-        root=s.root,
-    )
-    if len(found) < MIN_PARALLEL_FILES:
-        yield from serial_run(linter, paths)
-        return
-    for err in errors:
-        yield from linter._finish([linter._file_error("CL002", err.path, err.reason)], err.path, "")
-    index = _project_index(linter, found)
     parts = chunks([(f.abs_path, f.path) for f in found], workers)
     pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker,
                                initargs=(s, index, getattr(linter, "cache", None)))
