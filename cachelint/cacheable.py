@@ -1307,6 +1307,13 @@ def cacheable(func=None, *, directory=None, ignore=(), version=None, secret=None
             signature (as the function itself would).
         ValueError: at decoration, when ``ignore`` names a parameter the function lacks.
 
+    Warns:
+        CacheKeyWarning: at call time, once per parameter, when the last misses look
+            like a per-call argument in the key: one keyed argument new every time, the
+            others repeating, and the same result each time (see the class).
+        CacheStorageWarning: once per cause, when the cache directory cannot be used or
+            an entry may not be trusted; the function then runs uncached.
+
     Storage problems never raise: see the module documentation.
     """
     if isinstance(ignore, str):
