@@ -16,30 +16,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 from . import catalog, files
 from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
+from .prefilter import Prefilter
 from .noqa import NoqaFilter
 from .project import may_define_decorator, module_name_for, package_root
-
-#: Words one of which every cache decorator we model (or treat by name) carries.
-_WORDS = [rb"cach", rb"memo", rb"persist", rb"alru"]
-
-
-def prefilter_pattern(extra_names=()) -> "re.Pattern[bytes]":
-    """The byte pattern a file must match to be parsed at all (DESIGN.md §7).
-
-    A file qualifies when a decorator line mentions a cache word (``@functools.cache``,
-    ``@memory.cache(...)``, ``@st.cache_data``, ``@disk_cache``), an import aliases a
-    cache-named object (``from functools import lru_cache as memo``), or a Prefect cache
-    option appears (``cache_policy``/``cache_key_fn`` on a multi-line ``@task(...)``).
-    ``extra_names`` are the last names of decorators declared in configuration.
-    """
-    words = b"|".join(_WORDS + [re.escape(n.encode()) for n in extra_names])
-    return re.compile(
-        rb"^[ \t]*@[^\n]*(?:" + words + rb")"
-        rb"|^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[^\n]*(?:" + words + rb")[^\n]*\bas\b"
-        rb"|cache_policy|cache_key_fn",
-        re.IGNORECASE | re.MULTILINE,
-    )
-
 
 class Linter:
     """Lints files with one resolved :class:`Settings`; reusable across many files."""
@@ -50,7 +29,7 @@ class Linter:
         self.prefilter = prefilter
         self._rules: Optional[list] = None
         self._declared: Optional[dict] = None
-        self.needle = prefilter_pattern(d.qualname.split(".")[-1] for d in self.settings.decorators)
+        self.screen = Prefilter(d.qualname.split(".")[-1] for d in self.settings.decorators)
         #: the project's own cache decorators: qualified name -> inference.Summary
         from .project import ProjectIndex
 
@@ -97,7 +76,7 @@ class Linter:
         self.project.known.update(index)
         extra = {d.qualname.split(".")[-1] for d in self.settings.decorators}
         extra |= {name.split(".")[-1] for name, summary in index.items() if getattr(summary, "is_cache", False)}
-        self.needle = prefilter_pattern(sorted(extra))
+        self.screen = Prefilter(extra)
 
     # -- public ------------------------------------------------------------------------
     def use_cache(self, cache) -> None:
@@ -149,7 +128,9 @@ class Linter:
         if self.noqa.exempt(text):
             return [], False
         raw = source if isinstance(source, bytes) else text.encode("utf-8", "surrogatepass")
-        if self.prefilter and not self.needle.search(raw) and not may_define_decorator(raw):
+        if b"\r" in raw and _LONE_CR.search(raw):  # old Mac line ends: the prefilter's ^ sees only \n
+            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if self.prefilter and not self.screen.uses_cache(raw) and not may_define_decorator(raw):
             return (self.noqa.apply([], text, path) if self.noqa.report_unused else []), False
         try:
             found = self._lint_text(text, path)
@@ -177,6 +158,9 @@ class Linter:
         tree, syntax = _cpython_parse(text, path)
         if syntax is not None:
             return [syntax]
+        hazard = _libcst_hazard(tree, text)
+        if hazard is not None:
+            return [self._file_error("CL001", path, hazard[2], line=hazard[0], column=hazard[1])]
         self.parsed += 1
         try:
             module = cst.parse_module(text)
@@ -275,6 +259,41 @@ class Linter:
             code=code, name=rule.name, severity=ERROR, message=f"The file {what}: {reason}.",
             path=path, line=max(line, 1), column=max(column, 1), end_line=max(line, 1), end_column=max(column, 1),
         )
+
+
+#: A carriage return not followed by a line feed.
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+#: libcst's native parser overflows the C stack and kills the process on a flat chain of
+#: about 8,000 ``and``/``or`` operands, which CPython accepts (LibCST#1000, #619). Its
+#: chains nest, so the operands of chains within chains add up. CPython's own limits
+#: ("too many nested parentheses", RecursionError) already stop every other deep nesting
+#: before libcst sees it.
+MAX_BOOL_DEPTH = 4000
+_BOOL_WORD = re.compile(r"\b(?:and|or)\b")
+
+
+def _libcst_hazard(tree: ast.Module, text: str) -> Optional[Tuple[int, int, str]]:
+    """``(line, column, reason)`` when ``text`` would crash libcst's parser, else None.
+
+    The tree is walked only when the text holds enough ``and``/``or`` words to matter.
+    """
+    if len(_BOOL_WORD.findall(text)) < MAX_BOOL_DEPTH:
+        return None
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values) - 1
+            if depth > MAX_BOOL_DEPTH:
+                line = text.split("\n", node.lineno)[node.lineno - 1] if node.lineno else ""
+                column = len(line.encode("utf-8", "surrogatepass")[:node.col_offset].decode("utf-8", "ignore")) + 1
+                return node.lineno or 1, column, (
+                    f"an 'and'/'or' chain of {depth + 1} operands (nested chains counted together) is more than "
+                    f"libcst's parser survives (its stack overflows at about 8,000; cachelint stops at {MAX_BOOL_DEPTH})"
+                )
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return None
 
 
 def _one_line(text: str) -> str:

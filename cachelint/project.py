@@ -16,10 +16,11 @@ import warnings
 from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from . import files
+from .prefilter import Prefilter
 
 #: Home-made cache decorators are named like caches (``cacheable``, ``disk_cache``,
 #: ``memoize``); a top-level definition with such a name is the cheap first screen.
-_CACHE_NAMED_DEF = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+\w*(?:cach|memo|persist|lru)\w*", re.MULTILINE | re.IGNORECASE)
+_SCREEN = Prefilter()
 _CACHE_WORD = re.compile(r"cach|memo|persist|lru", re.IGNORECASE)
 _STORE_METHODS = frozenset({"setdefault", "set", "put", "dump", "dumps", "write_bytes", "write_text", "hexdigest",
                             "digest", "get", "exists", "setex", "hset", "cache", "memoize"})
@@ -35,7 +36,7 @@ def may_define_decorator(data: bytes) -> Optional[ast.Module]:
     A cache decorator named otherwise (``@remember``) is still read when a module that
     uses it imports it (see :class:`ProjectIndex`), but its own body is not checked.
     """
-    if not _CACHE_NAMED_DEF.search(data):
+    if not _SCREEN.may_define_cache(data):
         return None
     try:
         with warnings.catch_warnings():
