@@ -17,19 +17,24 @@ from . import catalog, files
 from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .prefilter import Prefilter
+from .reduce import reduce_source
 from .noqa import NoqaFilter
 from .project import may_define_decorator, module_name_for, package_root
 
 class Linter:
     """Lints files with one resolved :class:`Settings`; reusable across many files."""
 
-    def __init__(self, settings: Optional[Settings] = None, prefilter: bool = True):
+    def __init__(self, settings: Optional[Settings] = None, prefilter: bool = True, reduce: bool = True):
         self.settings = settings or Settings()
         #: skip files whose bytes cannot hold a cache decorator (off only to test the prefilter)
         self.prefilter = prefilter
+        #: blank out top-level statements no rule reads before libcst parses (see reduce.py)
+        self.reduce = reduce
+        #: last names of declared and project decorators (cache words for the screens)
+        self.extra_names = sorted({d.qualname.split(".")[-1] for d in self.settings.decorators})
         self._rules: Optional[list] = None
         self._declared: Optional[dict] = None
-        self.screen = Prefilter(d.qualname.split(".")[-1] for d in self.settings.decorators)
+        self.screen = Prefilter(self.extra_names)
         #: the project's own cache decorators: qualified name -> inference.Summary
         from .project import ProjectIndex
 
@@ -76,7 +81,8 @@ class Linter:
         self.project.known.update(index)
         extra = {d.qualname.split(".")[-1] for d in self.settings.decorators}
         extra |= {name.split(".")[-1] for name, summary in index.items() if getattr(summary, "is_cache", False)}
-        self.screen = Prefilter(extra)
+        self.extra_names = sorted(extra)
+        self.screen = Prefilter(self.extra_names)
 
     # -- public ------------------------------------------------------------------------
     def use_cache(self, cache) -> None:
@@ -163,6 +169,10 @@ class Linter:
             return [self._file_error("CL001", path, hazard[2], line=hazard[0], column=hazard[1])]
         self.parsed += 1
         try:
+            if self.reduce:
+                reduced = reduce_source(text, tree, self.extra_names)
+                if reduced is not None:
+                    text, tree = reduced
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
             return [

@@ -39,3 +39,24 @@ def test_the_prefilter_skips_files_without_cache_decorators():
     for path in SAMPLE:
         linter.lint_file(str(path))
     assert linter.parsed < len(SAMPLE) / 3
+
+
+def reduced_and_whole(paths):
+    reduced, whole = Linter(ALL), Linter(ALL, reduce=False)
+    for path in paths:
+        shown = str(path)
+        yield path, [d.as_dict() for d in reduced.lint_file(str(path), shown)], [d.as_dict() for d in whole.lint_file(str(path), shown)]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py")), ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixtures_agree_with_and_without_statement_reduction(path):
+    (_, reduced, whole), = reduced_and_whole([path])
+    assert reduced == whole
+
+
+def test_standard_library_files_with_caches_agree_with_and_without_statement_reduction():
+    screen = Linter(ALL).screen
+    candidates = [p for p in sorted(STDLIB.rglob("*.py")) if "site-packages" not in p.parts and screen.uses_cache(p.read_bytes())]
+    assert len(candidates) > 15
+    differing = [str(path) for path, reduced, whole in reduced_and_whole(candidates) if reduced != whole]
+    assert not differing
