@@ -38,17 +38,28 @@ def may_define_decorator(data: bytes) -> Optional[ast.Module]:
     """
     if not _SCREEN.may_define_cache(data):
         return None
+    key = (len(data), hash(data))
+    if _NOT_DEFINING.get(key) is True:
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    for node in _top_level(tree.body):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _CACHE_WORD.search(node.name) \
-                and _looks_like_decorator(node):
-            return tree
+        tree = None
+    if tree is not None:
+        for node in _top_level(tree.body):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _CACHE_WORD.search(node.name) \
+                    and _looks_like_decorator(node):
+                return tree
+    if len(_NOT_DEFINING) > 100_000:
+        _NOT_DEFINING.clear()
+    _NOT_DEFINING[key] = True  # both passes ask about the same files: parse each once
     return None
+
+
+#: (length, hash) of contents already screened out by the ast check, for this process.
+_NOT_DEFINING: Dict[Tuple[int, int], bool] = {}
 
 
 def _top_level(body):
@@ -160,7 +171,8 @@ def build_index(sources: Iterable[files.SourceFile], cache=None) -> Dict[str, ob
 
 
 def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[str, object]:
-    if may_define_decorator(data) is None:
+    tree = may_define_decorator(data)
+    if tree is None:
         return {}
     text = files.decode_source(data, shown)
     if isinstance(text, files.ReadError):
@@ -168,9 +180,11 @@ def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[
     import libcst as cst
 
     from .analysis import Resolver
+    from .reduce import reduce_source
 
     try:
-        module = cst.parse_module(text)
+        reduced = reduce_source(text, tree)
+        module = cst.parse_module(reduced[0] if reduced is not None else text)
         return summaries(module, Resolver(module, name, is_package), name)
     except Exception:  # syntax errors are reported by pass two; RecursionError included
         return {}

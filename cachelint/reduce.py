@@ -99,42 +99,40 @@ def _defines(node: ast.stmt) -> Set[str]:
     return names
 
 
-def _calls_any(node: ast.stmt, names: Set[str]) -> bool:
-    for inner in ast.walk(node):
-        if isinstance(inner, ast.Call):
-            func = inner.func
-            if isinstance(func, ast.Name) and func.id in names:
-                return True
-            if isinstance(func, ast.Attribute) and func.attr in names:
-                return True
-    return False
+_NESTED_KEEP = re.compile(r"^[ \t]*(?:global|nonlocal|import|from[ \t]+\S+[ \t]+import)\b", re.MULTILINE)
 
 
 def reduce_source(text: str, tree: ast.Module, extra_names: Iterable[str] = ()) -> Optional[Tuple[str, ast.Module]]:
     """``(reduced text, ast module of the kept statements)``, or None when nothing is dropped.
 
     ``extra_names`` are last names of declared or project decorators, which count as
-    cache words. Files with bare carriage returns are left whole (line numbering).
+    cache words. Files with bare carriage returns are left whole (line numbering). Only
+    statements whose text shows a decorator line with a cache word are walked as trees;
+    the rest are judged by regular expressions over their text.
     """
     if "\r" in text.replace("\r\n", ""):
         return None
-    words = re.compile("|".join(["cach", "memo", "persist", "alru", "lru"] + [re.escape(n) for n in extra_names if n]), re.IGNORECASE)
-    relevance = _Relevance(tree, words)
+    names = ["cach", "memo", "persist", "alru", "lru"] + [re.escape(n) for n in extra_names if n]
+    words = re.compile("|".join(names), re.IGNORECASE)
+    decorator_line = re.compile(r"^[ \t]*@[^\n]*(?:" + "|".join(names) + r")|cache_policy|cache_key_fn", re.IGNORECASE | re.MULTILINE)
+    lines = text.split("\n")
     body = tree.body
+    spans = [_span(node) for node in body]
+    chunks = ["\n".join(lines[start - 1:end]) for start, end in spans]
+    relevance = _Relevance(ast.Module(body=[n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))], type_ignores=[]), words)
     keep = [False] * len(body)
     for i, node in enumerate(body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             keep[i] = True
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            start, end = _span(node)
-            keep[i] = end - start < MAX_ASSIGNMENT_LINES
+            keep[i] = spans[i][1] - spans[i][0] < MAX_ASSIGNMENT_LINES
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and words.search(node.name):
             keep[i] = True
             relevance.scan(node)
+        elif decorator_line.search(chunks[i]) or (relevance.aliases and "@" in chunks[i]):
+            keep[i] = relevance.scan(node) or bool(_NESTED_KEEP.search(chunks[i]))
         else:
-            keep[i] = relevance.scan(node) or any(
-                isinstance(n, (ast.Global, ast.Import, ast.ImportFrom)) for n in ast.walk(node)
-            )
+            keep[i] = bool(_NESTED_KEEP.search(chunks[i]))
     changed = True
     while changed:  # kept classes need their bases (CL507 reads __slots__ up the chain)
         changed = False
@@ -142,28 +140,23 @@ def reduce_source(text: str, tree: ast.Module, extra_names: Iterable[str] = ()) 
             if keep[i] and isinstance(node, ast.ClassDef):
                 for base in node.bases:
                     relevance.referenced.update(n.id for n in ast.walk(base) if isinstance(n, ast.Name))
+        calls = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(relevance.cached_names)) + r")\s*\(") if relevance.cached_names else None
         for i, node in enumerate(body):
-            if not keep[i] and (_defines(node) & relevance.referenced or _calls_any(node, relevance.cached_names)):
+            if keep[i]:
+                continue
+            if _defines(node) & relevance.referenced or (calls is not None and calls.search(chunks[i])):
                 keep[i] = changed = True
     if all(keep):
         return None
-    lines = text.split("\n")
     kept_lines: Set[int] = set()
-    for i, node in enumerate(body):
+    for i, (start, end) in enumerate(spans):
         if keep[i]:
-            start, end = _span(node)
             kept_lines.update(range(start, end + 1))
     blank = [False] * (len(lines) + 2)
-    for i, node in enumerate(body):
-        if not keep[i]:
-            start, end = _span(node)
-            if not any(n in kept_lines for n in range(start, end + 1)):
-                for n in range(start, end + 1):
-                    blank[n] = True
-    kept_nodes = []
-    for i, node in enumerate(body):
-        start, end = _span(node)
-        if not all(blank[n] for n in range(start, end + 1)):
-            kept_nodes.append(node)
+    for i, (start, end) in enumerate(spans):
+        if not keep[i] and not any(n in kept_lines for n in range(start, end + 1)):
+            for n in range(start, end + 1):
+                blank[n] = True
+    kept_nodes = [node for node, (start, end) in zip(body, spans) if not all(blank[n] for n in range(start, end + 1))]
     out = [("\r" if line.endswith("\r") else "") if blank[number] else line for number, line in enumerate(lines, start=1)]
     return "\n".join(out), ast.Module(body=kept_nodes, type_ignores=[])
