@@ -99,6 +99,43 @@ def _defines(node: ast.stmt) -> Set[str]:
     return names
 
 
+def _droppable_members(cls: ast.ClassDef, lines: List[str], words, decorator_line, relevance: "_Relevance") -> List[Tuple[int, int]]:
+    """Line spans of methods (and nested classes' methods) of a kept class that no rule reads.
+
+    Kept: class-level assignments (``__slots__``), dunder methods (``__eq__`` and ``__hash__``
+    decide how instances key), cache-decorated or cache-named members,
+    members that call a cached function or declare globals, and at least one member so the
+    class body stays valid. Lines shared with another statement are never dropped.
+    """
+    calls = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(relevance.cached_names)) + r")\s*\(") if relevance.cached_names else None
+    drops: List[Tuple[int, int]] = []
+    kept_any = False
+    members = cls.body
+    previous_end = 0
+    for index, member in enumerate(members):
+        start, end = _span(member)
+        shares_line = start <= previous_end or (index + 1 < len(members) and _span(members[index + 1])[0] <= end)
+        previous_end = end
+        dunder = getattr(member, "name", "").startswith("__") and getattr(member, "name", "").endswith("__")
+        if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or shares_line or dunder:
+            kept_any = True
+            continue
+        chunk = "\n".join(lines[start - 1:end])
+        if isinstance(member, ast.ClassDef):
+            kept_any = True
+            drops.extend(_droppable_members(member, lines, words, decorator_line, relevance))
+            continue
+        relevant = words.search(member.name) or (decorator_line.search(chunk) and relevance.scan(member)) \
+            or (calls is not None and calls.search(chunk)) or _NESTED_KEEP.search(chunk)
+        if relevant:
+            kept_any = True
+        else:
+            drops.append((start, end))
+    if not kept_any and drops:
+        drops.pop()  # keep one member: a class body cannot be empty
+    return drops
+
+
 _NESTED_KEEP = re.compile(r"^[ \t]*(?:global|nonlocal|import|from[ \t]+\S+[ \t]+import)\b", re.MULTILINE)
 
 
@@ -146,17 +183,26 @@ def reduce_source(text: str, tree: ast.Module, extra_names: Iterable[str] = ()) 
                 continue
             if _defines(node) & relevance.referenced or (calls is not None and calls.search(chunks[i])):
                 keep[i] = changed = True
-    if all(keep):
+    blank = [False] * (len(lines) + 2)
+    # inside kept classes, methods that neither cache, call a cached function nor define a
+    # cache-named helper are dropped too (big test classes with one cached method)
+    class_drops: List[Tuple[int, int]] = []
+    for i, node in enumerate(body):
+        if keep[i] and isinstance(node, ast.ClassDef):
+            class_drops.extend(_droppable_members(node, lines, words, decorator_line, relevance))
+    if all(keep) and not class_drops:
         return None
     kept_lines: Set[int] = set()
     for i, (start, end) in enumerate(spans):
         if keep[i]:
             kept_lines.update(range(start, end + 1))
-    blank = [False] * (len(lines) + 2)
     for i, (start, end) in enumerate(spans):
         if not keep[i] and not any(n in kept_lines for n in range(start, end + 1)):
             for n in range(start, end + 1):
                 blank[n] = True
+    for start, end in class_drops:
+        for n in range(start, end + 1):
+            blank[n] = True
     kept_nodes = [node for node, (start, end) in zip(body, spans) if not all(blank[n] for n in range(start, end + 1))]
     out = [("\r" if line.endswith("\r") else "") if blank[number] else line for number, line in enumerate(lines, start=1)]
     return "\n".join(out), ast.Module(body=kept_nodes, type_ignores=[])
