@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Optional, Set
 
 import libcst as cst
 
@@ -102,6 +102,61 @@ def _is_enum_class(cls: cst.ClassDef) -> bool:
     return False
 
 
+_FROZEN_DECORATORS = ("dataclass", "s", "attrs", "define")  # with frozen=True
+
+
+def _module_class(module: Optional[cst.Module], name: str) -> Optional[cst.ClassDef]:
+    if module is None or "." in name:
+        return None
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == name:
+            return stmt
+    return None
+
+
+def _is_value_class(cls: cst.ClassDef, module: Optional[cst.Module]) -> bool:
+    """Instances compare and hash by value: a named tuple, a frozen dataclass/attrs class,
+    or a class that defines both ``__eq__`` and ``__hash__`` (itself or in a base class of
+    the same module)."""
+    dunders: Set[str] = set()
+    seen: Set[int] = set()
+    todo = [cls]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for base in node.bases:
+            if base.keyword is not None:
+                continue
+            value = base.value
+            if isinstance(value, cst.Call):
+                if (dotted_name(value.func) or "").split(".")[-1] == "namedtuple":
+                    return True
+                continue
+            name = dotted_name(value) or ""
+            if name.split(".")[-1] == "NamedTuple":
+                return True
+            local = _module_class(module, name)
+            if local is not None:
+                todo.append(local)
+        for deco in node.decorators:
+            d = deco.decorator
+            if isinstance(d, cst.Call):
+                frozen = argument(d, "frozen")
+                if (dotted_name(d.func) or "").split(".")[-1] in _FROZEN_DECORATORS and (
+                    isinstance(frozen, cst.Name) and frozen.value == "True"
+                ):
+                    return True
+            elif dotted_name(d) in ("attr.frozen", "attrs.frozen", "frozen"):
+                return True
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__eq__", "__hash__"):
+                dunders.add(stmt.name.value)
+    return dunders == {"__eq__", "__hash__"}
+
+
 def _unbounded(site: CacheSite) -> bool:
     if site.qualname == "functools.cache":
         return True
@@ -118,6 +173,13 @@ Reports an in-memory cache whose key includes `self` on an instance method:
 `functools.lru_cache`/`cache`, `cachetools.cached` and `cachetools.func.*`, and
 `async_lru.alru_cache` (the same exemptions as ruff's B019: static and class methods,
 `Enum` classes, `__new__`, `__init_subclass__`, `__class_getitem__`).
+
+Also not reported: a first parameter named `cls` (a class-level cache, such as a function
+turned into a class method or class property after decoration: classes live as long as
+their module anyway), and a bounded cache (`lru_cache()`, `maxsize=N`) on a value type –
+a named tuple, a frozen dataclass or attrs class, or a class defining `__eq__` and
+`__hash__` (itself or in a base class of the same module) – where equal instances are
+meant to share entries and the bound limits what is kept alive.
 
 ### Why it matters
 One cache is shared by every instance and holds a strong reference to each `self` it has
@@ -164,7 +226,17 @@ ruff B019 / flake8-bugbear B019; pylint W1518 `method-cache-max-size-none`.
             return
         if site.model.library == "functools" and site.qualname == "functools.cached_property":
             return
-        size = "an unbounded" if _unbounded(site) else "a shared"
+        if first == "cls":
+            return  # a class-level cache (classmethod(...) applied later, classproperty): classes live anyway
+        unbounded = _unbounded(site)
+        if not unbounded and site.class_node is not None and _is_value_class(site.class_node, ctx.module):
+            deco = site.decorator.decorator
+            store = argument(deco, "cache", 0) if isinstance(deco, cst.Call) else None
+            if site.qualname != "cachetools.cached" or (
+                isinstance(store, cst.Call) and (dotted_name(store.func) or "").endswith("Cache")
+            ):
+                return  # a bounded cache of a value type: equal instances are meant to share entries
+        size = "an unbounded" if unbounded else "a shared"
         yield Report(
             f"{site.model.display} on method '{site.function_name}' keys '{first}': {size} cache holds every "
             f"instance it has seen, keeping them alive and sharing entries between equal instances. Use a "
