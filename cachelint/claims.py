@@ -15,14 +15,14 @@ repetition, and sentences are capped at :data:`MAX_SENTENCE` characters, so the 
 linear in the size of the text.
 
 Public API: :class:`TextBlock`, :class:`Claim`, :func:`extract_claims`,
-:func:`map_phrase`.
+:func:`map_phrase`, :func:`keyed_on_purpose`.
 """
 from __future__ import annotations
 
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 __all__ = [
     "CLAIM_KINDS",
@@ -31,6 +31,7 @@ __all__ = [
     "Claim",
     "TextBlock",
     "extract_claims",
+    "keyed_on_purpose",
     "map_phrase",
 ]
 
@@ -1472,6 +1473,48 @@ def _unit_claims(unit: _Unit, index: _ParamIndex) -> List[Claim]:
             for kind, params, scope in found:
                 claims.append(Claim(kind, params, scope, line, col, collapsed))
     return claims
+
+
+_KEY_PURPOSE_RE = re.compile(
+    r"\b(?:(?:cache|lru|memo\w*)[ \t\n-]+(?:key|lookup)s?|keying|keyed|(?:in|into|part\s+of)\s+the\s+(?:\w+\s+)?key)\b",
+    _I,
+)
+_KEY_NEGATION_RE = re.compile(r"\b(?:not|never|no|without|ignor\w*|exclud\w*)\b|n't\b", _I)
+_PRONOUN_RE = re.compile(r"\bit\b", _I)
+
+
+def keyed_on_purpose(blocks: Sequence[TextBlock], params: Sequence[str]) -> Set[str]:
+    """Parameters the text says are part of the cache key, without negation.
+
+    "``dim`` ... is used as a proxy for the non-hashable index to define the LRU cache
+    key", "use fill_value_type as (unused) argument ... in the cache lookup", or a
+    sentence naming the parameter followed by "Keying on it ...". A parameter counts when
+    a sentence (or its own ``Args:``/numpy entry) names it and speaks of the cache key,
+    cache lookup or keying, with no "not"/"never"/"ignored"/"excluded" in that sentence;
+    an "it" refers to the one parameter named in the sentence before. Looser than :func:`extract_claims`: it only serves to recognise a
+    parameter kept in the key on purpose (CL107). Never raises.
+    """
+    found: Set[str] = set()
+    try:
+        index = _ParamIndex(params)
+        patterns = [(p, re.compile(r"(?<![\w.])" + re.escape(p) + r"(?!\w)")) for p in params if p]
+        for unit in _build_units(blocks):
+            text = unit.text
+            for start, end, entry in _segments(unit, index):
+                previous: List[str] = []
+                for a, b in _sentences(text, start, end):
+                    sentence = text[a:b]
+                    named = [p for p, pattern in patterns if pattern.search(sentence)]
+                    if entry and entry not in named:
+                        named.append(entry)
+                    if _KEY_PURPOSE_RE.search(sentence) and not _KEY_NEGATION_RE.search(sentence):
+                        found.update(named)
+                        if len(previous) == 1 and _PRONOUN_RE.search(sentence):
+                            found.update(previous)
+                    previous = named
+    except Exception:  # pragma: no cover - defensive: prose must never crash a lint run
+        return found
+    return found
 
 
 def extract_claims(blocks: Sequence[TextBlock], params: Sequence[str]) -> List[Claim]:

@@ -8,7 +8,9 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from .. import names
 from ..models import WARNING, CacheSite, Fix
+from ..claims import keyed_on_purpose
 from .base import FileContext, Report, Rule, keyed_params, lib_phrase
+from .claim_rules import text_blocks
 
 
 def _is_stub(func: cst.FunctionDef) -> bool:
@@ -81,6 +83,22 @@ def _param_names(func: cst.FunctionDef):
         yield param.name.value
 
 
+def _test_module(path: str) -> bool:
+    base = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.startswith("test_") or base.endswith("_test.py") or base == "conftest.py"
+
+
+def _in_test_function(site: CacheSite, ctx: FileContext) -> bool:
+    """Defined in a test module, or inside a test function (``test_*``, ``setUp``)."""
+    if _test_module(ctx.path):
+        return True
+    parts = site.function_name.split(".")
+    for i, part in enumerate(parts[:-1]):
+        if parts[i + 1] == "<locals>" and (part.startswith("test") or part in ("setUp", "setUpClass", "setup_method")):
+            return True
+    return False
+
+
 class UnusedKeyedParameter(Rule):
     """### What it does
 Reports a keyed parameter that the function body never reads.
@@ -94,6 +112,11 @@ Stubs (`...`, `pass`, `raise NotImplementedError`), `@overload`s, `__new__` (a c
 `__new__` interns instances: its arguments are the identity, read by `__init__`), bodies that call
 `locals()`/`vars()`, `*args`/`**kwargs`, and fingerprint parameters (`source_hash`,
 `etag`, `*_version`, `*_mtime`...), which exist precisely to be keyed, are not reported.
+Neither is a parameter that the docstring or a comment says is part of the cache key
+("`dim` is used as a proxy for the unhashable index to define the cache key", "pass the
+type too so the cache lookup tells 1 from True"), nor a cached function in a test
+module or a test function, where parameters that only make distinct keys are how tests
+count hits and misses.
 
 ### Example
 ```python
@@ -128,6 +151,10 @@ Remove the parameter, or leave it out of the key in the library's own way.
             ctx.cache[("unread", id(site.function))] = unread if unread is not None else set()
         if not unread:
             return
+        unread = {n for n in unread if n in {p.name for p in candidates}}
+        if not unread or _in_test_function(site, ctx):
+            return
+        unread -= keyed_on_purpose(text_blocks(site, ctx), [p.name for p in site.params])
         for p in candidates:
             if p.name in unread:
                 hint = site.model.exclusion_hint(p.name, site.use)
