@@ -482,6 +482,42 @@ def _returns_handle(call: cst.Call, flow: dataflow.FunctionFacts) -> bool:
     return False
 
 
+_URL_SCHEMES = ("http://", "https://", "ftp://", "ftps://", "s3://", "gs://", "gcs://", "az://", "abfs://", "hf://")
+
+
+def _url_built(expr: cst.CSTNode, flow: dataflow.FunctionFacts, depth: int = 0) -> bool:
+    """``"https://host/%s" % name``, ``f"s3://bucket/{key}"``, or a local bound only to such a
+    string: the path parameter is part of a remote address, not a local file name."""
+    if depth > 4:
+        return False
+    if isinstance(expr, cst.ConcatenatedString):
+        return _url_built(expr.left, flow, depth)
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return isinstance(value, str) and value.lower().startswith(_URL_SCHEMES)
+    if isinstance(expr, cst.FormattedString):
+        first = expr.parts[0] if expr.parts else None
+        return isinstance(first, cst.FormattedStringText) and first.value.lower().startswith(_URL_SCHEMES)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Modulo, cst.Add)):
+        return _url_built(expr.left, flow, depth + 1)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format":
+        return _url_built(expr.func.value, flow, depth + 1)
+    if isinstance(expr, cst.Name):
+        values = [b.value for b in flow.bindings if b.targets == (expr.value,) and not b.args_only]
+        return bool(values) and all(_url_built(v, flow, depth + 1) for v in values)
+    return False
+
+
+def _reads_url(call: cst.Call, flow: dataflow.FunctionFacts) -> bool:
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None:
+            if arg.keyword.value in _FILE_KWARGS and _url_built(arg.value, flow):
+                return True
+        elif i == 0 and not arg.star:
+            return _url_built(arg.value, flow)
+    return False
+
+
 def file_reads(taint: dataflow.Taint, flow: dataflow.FunctionFacts, ctx: FileContext) -> List[Tuple[cst.Call, str]]:
     """Calls in the body that open or read the file a derived value names, with the call's name."""
     out: List[Tuple[cst.Call, str]] = []
@@ -497,6 +533,8 @@ def file_reads(taint: dataflow.Taint, flow: dataflow.FunctionFacts, ctx: FileCon
                 continue
             if opener in _HANDLE_OPENERS and _returns_handle(call, flow):
                 continue
+            if _reads_url(call, flow):
+                continue  # pd.read_json("https://.../%s" % name): a download, keyed by its address
             out.append((call, opener))
         elif isinstance(func, cst.Attribute) and func.attr.value in _PATH_READ_METHODS:
             if not taint.carries(func.value, receiver=True):
@@ -517,7 +555,9 @@ the body opens or reads: `open(p)`, `p.open()`, `Path(p).read_text()`, `p.read_b
 reach the call through locals (`full = os.path.join(root, p)`).
 
 Not reported: output paths (CL103's domain), files opened for writing, functions that
-return the opened handle itself (a resource cache, not a content cache), caches whose key
+return the opened handle itself (a resource cache, not a content cache), a name that the
+body turns into a URL before reading (`pd.read_json("https://host/%s" % filename)`: a
+download keyed by its address), caches whose key
 is not built from the arguments, and functions that also key a fingerprint of the file
 (`path_mtime`, `mtime`, `size`, `file_hash`, `etag`, `*_version`...).
 
@@ -688,9 +728,35 @@ class _EnvReads(cst.CSTVisitor):
 
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.found: List[cst.CSTNode] = []
+        self._reads: List[Tuple[cst.CSTNode, Optional[str]]] = []
         self._claimed: Set[int] = set()
         self._write_targets: Set[int] = set()
+        self._written: Set[str] = set()
+
+    @property
+    def found(self) -> List[cst.CSTNode]:
+        """The reads, minus those of a variable the function sets itself (``os.environ[K] = ...``,
+        ``del``/``pop``): reading it first only saves the old value to restore it."""
+        return [node for node, key in self._reads if key is None or key not in self._written]
+
+    @staticmethod
+    def _literal(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            value = expr.evaluated_value
+            return value if isinstance(value, str) else None
+        return None
+
+    def _subscript_key(self, node: cst.Subscript) -> Optional[str]:
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            return self._literal(node.slice[0].slice.value)
+        return None
+
+    def _note_write(self, target: cst.BaseExpression) -> None:
+        self._write_targets.add(id(target))
+        if isinstance(target, cst.Subscript) and self._env(target.value):
+            key = self._subscript_key(target)
+            if key is not None:
+                self._written.add(key)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -708,28 +774,31 @@ class _EnvReads(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for t in node.targets:
-            self._write_targets.add(id(t.target))
+            self._note_write(t.target)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._write_targets.add(id(node.target))
 
     def visit_Del(self, node: cst.Del) -> None:
-        self._write_targets.add(id(node.target))
+        self._note_write(node.target)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        first = self._literal(node.args[0].value) if node.args else None
         if isinstance(func, (cst.Name, cst.Attribute)) and _resolved(self.ctx, func) in _ENV_CALLS:
-            self._report(node, func)
+            self._report(node, func, first)
         elif isinstance(func, cst.Attribute) and self._env(func.value):
             self._claimed.add(id(func.value))
-            if func.attr.value not in _ENV_WRITES:
-                self._report(node, func.value)
+            if func.attr.value == "pop" and first is not None:
+                self._written.add(first)  # removing the variable, usually to restore it
+            elif func.attr.value not in _ENV_WRITES:
+                self._report(node, func.value, first if func.attr.value == "get" else None)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if self._env(node.value):
             self._claimed.add(id(node.value))
             if id(node) not in self._write_targets:
-                self._report(node, node.value)
+                self._report(node, node.value, self._subscript_key(node))
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
@@ -747,9 +816,9 @@ class _EnvReads(cst.CSTVisitor):
         if id(node) not in self._claimed and node.value in ("environ", "environb", "getenv") and _resolved(self.ctx, node) in _ENV_OBJECTS:
             self._report(node, node)
 
-    def _report(self, node: cst.CSTNode, inner: cst.CSTNode) -> None:
+    def _report(self, node: cst.CSTNode, inner: cst.CSTNode, key: Optional[str] = None) -> None:
         self._claimed.add(id(inner))
-        self.found.append(node)
+        self._reads.append((node, key))
 
 
 def _module_globals(ctx: FileContext) -> Tuple[Dict[str, Dict[str, Set[str]]], Dict[str, List[int]]]:
@@ -889,7 +958,8 @@ arguments and so are not in the key:
 
 Imports are followed (`from os import environ`, `from datetime import datetime`,
 `import time as t`). The environment (first read of each function) and globals are
-reported wherever they are read; the clock, randomness, the working directory and
+reported wherever they are read – except a variable the function sets itself
+(`os.environ["X"] = ...`, `del`, `pop`), whose earlier read only saves the value to restore; the clock, randomness, the working directory and
 command output only when their value reaches what the function returns (a `time.time()`
 used to log a duration is fine). Not reported:
 
