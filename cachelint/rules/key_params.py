@@ -1,7 +1,9 @@
 """CL101–CL105: keyed parameters that split the cache or make it pointless."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
+
+import libcst as cst
 
 from .. import names
 from ..models import WARNING, CacheSite, Fix
@@ -169,7 +171,9 @@ progress bar, client, session, connection, cursor, request, lock, executor or po
 knob such as `n_jobs`, `num_workers` or `verbose`. Decided by the name or by the
 annotation (`logging.Logger`, `requests.Session`, `httpx.Client`, `*Executor`, `tqdm`...).
 A `Callable` annotation alone is not enough: a function passed in is usually an input
-(`builds(target: Callable)`); callbacks are recognised by their names.
+(`builds(target: Callable)`); callbacks are recognised by their names. A parameter the
+body only looks classes up on (`class App(starlette_client.OAuth2App)`) is a module or
+namespace handed to a class factory, not a client, and is not reported.
 
 ### Why it matters
 These objects do not change the result. Keyed, they split the cache (a new client per
@@ -196,6 +200,11 @@ joblib, a `key=` for cachetools) or make it a module-level dependency.
     category = "context"
     valid = ("import streamlit as st\n@st.cache_data\ndef q(_conn, sql): return _conn.execute(sql)\n",)
     invalid = ("import streamlit as st\n@st.cache_data\ndef q(conn, sql): return conn.execute(sql)\n",)
+
+    def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
+        for report in super().check(site, ctx):
+            if not _namespace_only(site.function, report.parameter):
+                yield report
 
     def message(self, site, p, kind, hint):
         what = _CONTEXT_NOUNS.get(kind, f"a {kind}" if kind[:1].isupper() else "a context object")
@@ -247,6 +256,31 @@ Key a digest (`image_hash: str`) and pass the bytes through un-keyed
             f"on every call. Key a digest of it instead (e.g. '{_stem(p.name)}_hash') and "
             f"{hint}."
         )
+
+
+class _NamespaceUses(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.reads = 0
+        self.classes = 0
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.reads += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name and node.attr.value[:1].isupper():
+            self.classes += 1
+
+
+def _namespace_only(func: cst.FunctionDef, name: Optional[str]) -> bool:
+    """Every use of ``name`` in the body looks a class up on it (``starlette_client.OAuth``):
+    the parameter is a module or namespace (a class factory's input), not a client object."""
+    if not name:
+        return False
+    uses = _NamespaceUses(name)
+    func.body.visit(uses)
+    return uses.reads > 0 and uses.reads == uses.classes
 
 
 _CONTEXT_NOUNS = {
