@@ -220,12 +220,12 @@ def _compile(lines: Iterable[str], strict: bool) -> Tuple[_Entry, ...]:
     lines = [line for line in lines if line and line.strip()]
     try:
         compiled = [(line, p) for line, p in zip(lines, pathspec.GitIgnoreSpec.from_lines(lines).patterns)]
-    except ValueError:
+    except (ValueError, re.error):  # pathspec lets a bad range like "[z-a]" reach re.compile
         compiled = []
         for line in lines:
             try:
                 compiled.extend((line, p) for p in pathspec.GitIgnoreSpec.from_lines([line]).patterns)
-            except ValueError:
+            except (ValueError, re.error):
                 if strict:
                     raise ValueError("invalid gitignore-style pattern %r" % line) from None
     return tuple(
@@ -667,7 +667,10 @@ def _human_size(size: int) -> str:
 
 
 def _too_large(size: int, max_bytes: int) -> str:
-    return "file too large (%s > %s limit)" % (_human_size(size), _human_size(max_bytes))
+    shown, limit = _human_size(size), _human_size(max_bytes)
+    if shown == limit:  # just over the limit: "50 MB > 50 MB" would read as a contradiction
+        shown, limit = "%d bytes" % size, "%d bytes" % max_bytes
+    return "file too large (%s > %s limit)" % (shown, limit)
 
 
 def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Union[bytes, ReadError]:
