@@ -19,7 +19,7 @@ from .models import ERROR, Diagnostic
 from .prefilter import Prefilter
 from .reduce import reduce_source
 from .noqa import NoqaFilter
-from .project import may_define_decorator, module_name_for, package_root
+from .project import may_define_cache, may_define_decorator, module_name_for, package_root
 
 class Linter:
     """Lints files with one resolved :class:`Settings`; reusable across many files."""
@@ -105,8 +105,8 @@ class Linter:
         data = files.read_source(path)
         if isinstance(data, files.ReadError):
             return self._finish([self._file_error("CL002", shown, data.reason)], shown, "")
-        if self.cache is None:
-            return self.lint_source(data, shown)
+        if self.cache is None or (self.prefilter and not self.screen.uses_cache(data) and not may_define_cache(data)):
+            return self.lint_source(data, shown)  # cheap either way: not worth an entry
         name, is_package = module_name_for(path)
         package = name if is_package else name.rpartition(".")[0]
         cached = self.cache.get(data, package, shown)

@@ -26,8 +26,13 @@ _STORE_METHODS = frozenset({"setdefault", "set", "put", "dump", "dumps", "write_
                             "digest", "get", "exists", "setex", "hset", "cache", "memoize"})
 
 
-def may_define_decorator(data: bytes) -> Optional[ast.Module]:
-    """The ``ast`` tree of ``data`` when it may define a home-made cache decorator, else None.
+def may_define_cache(data: bytes) -> bool:
+    """The byte screen of :func:`may_define_decorator` alone (no parsing)."""
+    return _SCREEN.may_define_cache(data)
+
+
+def may_define_decorator(data: bytes) -> bool:
+    """Whether ``data`` may define a home-made cache decorator (memoised per content).
 
     Two screens, cheapest first: the bytes must hold a top-level ``def``/``class`` named
     like a cache; then in the ``ast`` tree such a function (or class with ``__call__``)
@@ -37,29 +42,36 @@ def may_define_decorator(data: bytes) -> Optional[ast.Module]:
     uses it imports it (see :class:`ProjectIndex`), but its own body is not checked.
     """
     if not _SCREEN.may_define_cache(data):
-        return None
+        return False
     key = (len(data), hash(data))
-    if _NOT_DEFINING.get(key) is True:
-        return None
+    if key not in _SCREENED:
+        if len(_SCREENED) > 100_000:
+            _SCREENED.clear()
+        _SCREENED[key] = _defines_decorator(_parse(data))  # both passes ask: parse each content once
+    return _SCREENED[key]
+
+
+def _parse(data: bytes) -> Optional[ast.Module]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(data)
+            return ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
-    if tree is not None:
-        for node in _top_level(tree.body):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _CACHE_WORD.search(node.name) \
-                    and _looks_like_decorator(node):
-                return tree
-    if len(_NOT_DEFINING) > 100_000:
-        _NOT_DEFINING.clear()
-    _NOT_DEFINING[key] = True  # both passes ask about the same files: parse each once
-    return None
+        return None
 
 
-#: (length, hash) of contents already screened out by the ast check, for this process.
-_NOT_DEFINING: Dict[Tuple[int, int], bool] = {}
+def _defines_decorator(tree: Optional[ast.Module]) -> bool:
+    if tree is None:
+        return False
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _CACHE_WORD.search(node.name)
+        and _looks_like_decorator(node)
+        for node in _top_level(tree.body)
+    )
+
+
+#: (length, hash) of contents already screened by the ast check -> the answer, for this process.
+_SCREENED: Dict[Tuple[int, int], bool] = {}
 
 
 def _top_level(body):
@@ -158,7 +170,7 @@ def build_index(sources: Iterable[files.SourceFile], cache=None) -> Dict[str, ob
     index: Dict[str, object] = {}
     for source in sources:
         data = files.read_source(source.abs_path)
-        if isinstance(data, files.ReadError):
+        if isinstance(data, files.ReadError) or not _SCREEN.may_define_cache(data):
             continue
         name, is_package = module_name_for(source.abs_path)
         found = cache.get_summaries(data, name) if cache is not None else None
@@ -171,7 +183,9 @@ def build_index(sources: Iterable[files.SourceFile], cache=None) -> Dict[str, ob
 
 
 def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[str, object]:
-    tree = may_define_decorator(data)
+    if not may_define_decorator(data):
+        return {}
+    tree = _parse(data)
     if tree is None:
         return {}
     text = files.decode_source(data, shown)
