@@ -2,7 +2,7 @@
 
 A lint result depends on the file's content, the settings that change what is reported
 (rule selection, lexicon extensions, declared decorators, ``--ignore-noqa``), the
-cachelint version, the package the file sits in (relative imports resolve against it)
+cachelint version and code (its modules' sizes and modification times), the package the file sits in (relative imports resolve against it)
 and, because the project's own decorators are read from other modules, the content of
 every module the file's decorators were looked up in. The first four make the key; the
 last is stored with the entry as ``(path, digest)`` pairs and checked on every hit, so
@@ -45,11 +45,30 @@ def default_directory(root: str) -> str:
     return os.environ.get("CACHELINT_CACHE_DIR") or os.path.join(root, ".cachelint_cache")
 
 
+def code_digest() -> str:
+    """Digest of cachelint's own modules (name, size, modification time).
+
+    Part of every key, so editing a rule in a development checkout never serves results
+    of the old code (a released version changes the version too).
+    """
+    package = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256()
+    for directory, _, names in sorted(os.walk(package)):
+        for name in sorted(names):
+            if name.endswith(".py"):
+                try:
+                    info = os.stat(os.path.join(directory, name))
+                except OSError:
+                    continue
+                h.update(f"{os.path.relpath(os.path.join(directory, name), package)}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return h.hexdigest()
+
+
 def settings_digest(settings) -> str:
-    """Hex digest of the settings fields that shape diagnostics, plus the cachelint version."""
+    """Hex digest of the settings fields that shape diagnostics, the version and the code."""
     values = {name: getattr(settings, name, None) for name in _KEYED_SETTINGS}
     values["decorators"] = [dataclasses.asdict(d) for d in values["decorators"] or ()]
-    blob = json.dumps([__version__, values], sort_keys=True, default=list)
+    blob = json.dumps([__version__, code_digest(), values], sort_keys=True, default=list)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -65,13 +84,14 @@ class ResultCache:
         self.directory = os.path.join(directory, _LAYOUT)
         self.root = directory
         self.settings_key = settings_digest(settings)
+        self.code_key = code_digest()
         self.hits = 0
         self.misses = 0
         self._digests: Dict[str, str] = {}
 
     # -- keys ----------------------------------------------------------------------------
     def _path(self, kind: str, *parts: str) -> str:
-        key = hashlib.sha256("\0".join((kind, __version__, *parts)).encode()).hexdigest()
+        key = hashlib.sha256("\0".join((kind, __version__, self.code_key, *parts)).encode()).hexdigest()
         return os.path.join(self.directory, key[:2], key)
 
     def file_digest(self, path: str) -> str:
