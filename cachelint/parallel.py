@@ -99,23 +99,40 @@ def _crashed(linter: Linter, item: _Item) -> List[Diagnostic]:
     )
 
 
-def _isolated(linter: Linter, item: _Item, index) -> List[Diagnostic]:
-    """Lint one file in a process of its own; a crash becomes CL001."""
-    pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker,
-                               initargs=(linter.settings, index, getattr(linter, "cache", None)))
-    _active.append(pool)
-    try:
-        diagnostics, internal = pool.submit(_lint_chunk, [item]).result()
-    except BrokenProcessPool:
-        return _crashed(linter, item)
-    except BaseException:
-        _stop(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True)
-        _active.remove(pool)
-    linter.internal_errors.extend(internal)
-    return diagnostics
+class _Isolated:
+    """Lints files one at a time in a spare worker process; a crash becomes CL001.
+
+    The worker is replaced only when a file kills it: a new process (imports, rules) costs
+    about a second, and after a crash every file of the unfinished chunks comes here.
+    """
+
+    def __init__(self, linter: Linter, index) -> None:
+        self.linter = linter
+        self.index = index
+        self.pool: Optional[ProcessPoolExecutor] = None
+
+    def lint(self, item: _Item) -> List[Diagnostic]:
+        linter = self.linter
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker,
+                                            initargs=(linter.settings, self.index, getattr(linter, "cache", None)))
+            _active.append(self.pool)
+        try:
+            diagnostics, internal = self.pool.submit(_lint_chunk, [item]).result()
+        except BrokenProcessPool:
+            self.close()
+            return _crashed(linter, item)
+        linter.internal_errors.extend(internal)
+        return diagnostics
+
+    def close(self, kill: bool = False) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            if kill:
+                _stop(pool)
+            else:
+                pool.shutdown(wait=True)
+            _active.remove(pool)
 
 
 def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Iterator[Diagnostic]:
@@ -137,6 +154,7 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
     pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker,
                                initargs=(s, index, getattr(linter, "cache", None)))
     finished = False
+    isolated = _Isolated(linter, index)
     _active.append(pool)
     try:
         futures: List[Future] = [pool.submit(_lint_chunk, part) for part in parts]
@@ -152,7 +170,7 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
                     diagnostics, internal = future.result()
                 else:
                     for item in part:
-                        yield from _isolated(linter, item, index)
+                        yield from isolated.lint(item)
                     continue
             linter.internal_errors.extend(internal)
             yield from diagnostics
@@ -162,6 +180,7 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
             pool.shutdown(wait=True)
         else:  # Ctrl-C, an error, or the caller stopped iterating
             _stop(pool)
+        isolated.close(kill=not finished)
         _active.remove(pool)
 
 
