@@ -331,7 +331,8 @@ def _run(paths: List[str], **o) -> int:
             return 2
         click.echo(text)
         return 0
-    paths = paths or ["."]
+    # like ruff: --stdin-filename alone means "read standard input"
+    paths = paths or (["-"] if o["stdin_filename"] else ["."])
     if paths.count("-") > 1:
         click.echo("cachelint: '-' (standard input) can be given only once", err=True)
         return 2

@@ -17,6 +17,7 @@ from . import catalog, files
 from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .prefilter import Prefilter
+from .hazards import libcst_hazard as _libcst_hazard
 from .reduce import reduce_source
 from .noqa import NoqaFilter
 from .project import may_define_cache, may_define_decorator, module_name_for, package_root
@@ -273,38 +274,6 @@ class Linter:
 
 #: A carriage return not followed by a line feed.
 _LONE_CR = re.compile(rb"\r(?!\n)")
-
-#: libcst's native parser overflows the C stack and kills the process on a flat chain of
-#: about 8,000 ``and``/``or`` operands, which CPython accepts (LibCST#1000, #619). Its
-#: chains nest, so the operands of chains within chains add up. CPython's own limits
-#: ("too many nested parentheses", RecursionError) already stop every other deep nesting
-#: before libcst sees it.
-MAX_BOOL_DEPTH = 4000
-_BOOL_WORD = re.compile(r"\b(?:and|or)\b")
-
-
-def _libcst_hazard(tree: ast.Module, text: str) -> Optional[Tuple[int, int, str]]:
-    """``(line, column, reason)`` when ``text`` would crash libcst's parser, else None.
-
-    The tree is walked only when the text holds enough ``and``/``or`` words to matter.
-    """
-    if len(_BOOL_WORD.findall(text)) < MAX_BOOL_DEPTH:
-        return None
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, ast.BoolOp):
-            depth += len(node.values) - 1
-            if depth > MAX_BOOL_DEPTH:
-                line = text.split("\n", node.lineno)[node.lineno - 1] if node.lineno else ""
-                column = len(line.encode("utf-8", "surrogatepass")[:node.col_offset].decode("utf-8", "ignore")) + 1
-                return node.lineno or 1, column, (
-                    f"an 'and'/'or' chain of {depth + 1} operands (nested chains counted together) is more than "
-                    f"libcst's parser survives (its stack overflows at about 8,000; cachelint stops at {MAX_BOOL_DEPTH})"
-                )
-        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
-    return None
-
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:300]

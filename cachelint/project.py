@@ -191,6 +191,10 @@ def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[
     text = files.decode_source(data, shown)
     if isinstance(text, files.ReadError):
         return {}
+    from .hazards import libcst_hazard
+
+    if libcst_hazard(tree, text) is not None:
+        return {}  # would crash libcst's parser; the file's own lint reports CL001
     import libcst as cst
 
     from .analysis import Resolver

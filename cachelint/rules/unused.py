@@ -9,7 +9,7 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 from .. import names
 from ..models import WARNING, CacheSite, Fix
 from ..claims import keyed_on_purpose
-from .base import FileContext, Report, Rule, keyed_params, lib_phrase
+from .base import FileContext, Report, Rule, keyed_params, lib_phrase, sentence
 from .claim_rules import text_blocks
 
 
@@ -99,6 +99,13 @@ def _in_test_function(site: CacheSite, ctx: FileContext) -> bool:
     return False
 
 
+def _or_hint(hint: str) -> str:
+    """", or <hint>" for a hint that starts with a verb ("exclude it..."), else ". <Hint>"."""
+    if sentence(hint) != hint:  # starts with a plain lowercase word: an instruction
+        return f", or {hint}"
+    return f". {hint[0].upper()}{hint[1:]}" if hint[:1].isalpha() and "." not in hint.split(" ", 1)[0] else f". {hint}"
+
+
 class UnusedKeyedParameter(Rule):
     """### What it does
 Reports a keyed parameter that the function body never reads.
@@ -160,7 +167,7 @@ Remove the parameter, or leave it out of the key in the library's own way.
                 hint = site.model.exclusion_hint(p.name, site.use)
                 yield Report(
                     f"'{p.name}' is part of the {lib_phrase(site)} cache key but the function never reads it; "
-                    f"it can only split the cache into copies of the same result. Remove it, or {hint}.",
+                    f"it can only split the cache into copies of the same result. Remove it{_or_hint(hint)}.",
                     node=p.node.name,
                     parameter=p.name,
                     fix=Fix(f"Remove '{p.name}' or {hint}"),
