@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import re
 import sys
 import time
 import traceback
@@ -35,6 +36,7 @@ FAMILIES = {
 def run_family(name: str, count: int, seed_value: int, linter: Linter) -> dict:
     strategy, kind = FAMILIES[name]
     outcomes: collections.Counter = collections.Counter()
+    reasons: collections.Counter = collections.Counter()
 
     @seed(seed_value)
     @settings(max_examples=count, deadline=None, database=None, suppress_health_check=list(HealthCheck))
@@ -50,6 +52,9 @@ def run_family(name: str, count: int, seed_value: int, linter: Linter) -> dict:
             items = fz.lint_checked(linter, example)
         codes = {i["code"] for i in items}
         outcomes["examples"] += 1
+        for item in items:
+            if item["code"] == "CL001" and kind == "text":  # valid Python that still fails: why?
+                reasons[re.sub(r"\d+", "N", item["message"])[:160]] += 1
         if "CL002" in codes:
             outcomes["CL002"] += 1
         elif "CL001" in codes:
@@ -66,7 +71,8 @@ def run_family(name: str, count: int, seed_value: int, linter: Linter) -> dict:
         prop()
     except Exception:  # hypothesis re-raises the shrunk failure
         failure = traceback.format_exc()
-    return {"name": name, "seconds": time.monotonic() - started, "outcomes": outcomes, "failure": failure}
+    return {"name": name, "seconds": time.monotonic() - started, "outcomes": outcomes, "failure": failure,
+            "reasons": reasons}
 
 
 def main(argv=None) -> int:
@@ -93,6 +99,8 @@ def main(argv=None) -> int:
         detail = ", ".join(f"{key} {outcomes[key]}" for key in ("clean", "diagnostics", "CL001", "CL002",
                                                                  "diagnostics total") if outcomes[key])
         print(f"{name:<10} {outcomes['examples']:>8} {result['seconds']:>8.1f}  {detail}", flush=True)
+        for reason, count in result["reasons"].most_common():
+            print(f"{'':<10} {count:>8} x CL001 on valid Python: {reason}", flush=True)
         if result["failure"]:
             failed = True
             print(result["failure"], file=sys.stderr)
