@@ -133,6 +133,9 @@ Reports a keyed parameter that names where output goes: `out_path`, `output_dir`
 ### Why it matters
 Destinations are usually per call (a job folder, a temporary directory). Keying them
 makes identical work miss, and a hit skips writing the file at the new destination.
+Only functions that write (a `write_*`/`save`/`dump`/`to_csv`/`mkdir`/`copy` call, or
+`open` with a writing mode) are reported: one that merely computes a name from the
+destination is keyed correctly on it.
 
 ### Example
 ```python
@@ -153,8 +156,13 @@ cached function.
     name = "output-path-in-key"
     summary = "a keyed parameter is an output destination"
     category = "output-path"
+
+    def applies_to(self, site: CacheSite) -> bool:
+        # A function that only computes a name from the destination (``f"{out_dir}/{name}"``)
+        # is keyed correctly on it: the concern is a cache that skips the write on a hit.
+        return _writes(site.function)
     valid = ("import functools\n@functools.cache\ndef load(input_path): return input_path\n",)
-    invalid = ("import functools\n@functools.cache\ndef render(name, output_dir): return name\n",)
+    invalid = ("import functools\n@functools.cache\ndef render(name, output_dir):\n    open(output_dir + '/x', 'w').write(name)\n",)
 
     def message(self, site, p, detail, hint):
         return (
@@ -298,6 +306,35 @@ for _knob in ("n_jobs", "njobs", "num_workers", "n_workers", "workers", "num_pro
 for _knob in ("verbose", "verbosity", "log_level", "show_progress", "quiet"):
     _CONTEXT_NOUNS[_knob] = "an output-verbosity knob"
 _CONTEXT_NOUNS["on_progress"] = _CONTEXT_NOUNS["progress_callback"] = "a callback"
+
+
+_WRITE_CALLS = frozenset({
+    "write", "write_text", "write_bytes", "writelines", "save", "savefig", "savez", "dump", "to_csv", "to_parquet",
+    "to_json", "to_excel", "to_pickle", "to_feather", "to_netcdf", "to_zarr", "mkdir", "makedirs", "copy", "copy2",
+    "copyfile", "copytree", "move", "rename", "replace", "touch", "imwrite", "imsave", "export", "extractall",
+    "urlretrieve", "download", "download_file", "upload_file", "symlink_to", "hardlink_to", "link",
+})
+
+
+def _writes(func) -> bool:
+    """True when the body writes somewhere: a write-like call or ``open`` with a w/a/x/+ mode."""
+    import libcst as cst
+
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            callee = node.func
+            name = callee.attr.value if isinstance(callee, cst.Attribute) else callee.value if isinstance(callee, cst.Name) else ""
+            if name in _WRITE_CALLS:
+                found.append(node)
+            elif name == "open":
+                for arg in list(node.args[1:2]) + [a for a in node.args if a.keyword is not None and a.keyword.value == "mode"]:
+                    if isinstance(arg.value, cst.SimpleString) and any(c in arg.value.evaluated_value for c in "wax+"):
+                        found.append(node)
+
+    func.body.visit(Finder())
+    return bool(found)
 
 
 def _stem(name: str) -> str:

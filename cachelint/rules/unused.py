@@ -49,6 +49,33 @@ class _Introspection(cst.CSTVisitor):
                 self.found = True
 
 
+class _Mentions(cst.CSTVisitor):
+    """Every name the body mentions outside a plain binding position (a cheap over-estimate of reads)."""
+
+    def __init__(self) -> None:
+        self.names: Set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        return not isinstance(node.target, cst.Name)  # `x = ...` binds x, reads nothing of it
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        if node.default is not None:
+            node.default.visit(self)
+        if node.annotation is not None:
+            node.annotation.visit(self)
+        return False
+
+
+def mentioned_names(func: cst.FunctionDef) -> Set[str]:
+    """Names that may be read in ``func``'s body; a parameter missing here is certainly unread."""
+    visitor = _Mentions()
+    func.body.visit(visitor)
+    return visitor.names
+
+
 def unread_parameters(func: cst.FunctionDef) -> Optional[Set[str]]:
     """Names of parameters of ``func`` that no expression in its body reads.
 
@@ -153,6 +180,8 @@ Remove the parameter, or leave it out of the key in the library's own way.
         if any(n.split(".")[-1] in ("overload", "abstractmethod") for n in site.decorator_names):
             return
         unread = ctx.cache.get(("unread", id(site.function)))
+        if unread is None and not {p.name for p in candidates} - mentioned_names(site.function):
+            unread = set()  # every candidate is mentioned: no need for scope analysis
         if unread is None:
             unread = unread_parameters(site.function)
             ctx.cache[("unread", id(site.function))] = unread if unread is not None else set()
