@@ -83,7 +83,7 @@ class Resolver:
                     self.local_names.add(stmt.name.value)
                 self._collect(_block(stmt.body), top=False)
             elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)) or type(stmt).__name__ == "TryStar":
-                for sub in _compound_bodies(stmt):
+                for sub in compound_bodies(stmt):
                     self._collect(sub, top=top)
 
     def _import(self, node: cst.Import) -> None:
@@ -207,7 +207,8 @@ def _block(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return body.body if isinstance(body, cst.IndentedBlock) else ()
 
 
-def _compound_bodies(stmt: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
+def compound_bodies(stmt: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
+    """The statement lists inside a compound statement: bodies, else/elif and finally, except handlers."""
     for attr in ("body", "orelse", "finalbody"):
         part = getattr(stmt, attr, None)
         if part is None:
@@ -216,7 +217,7 @@ def _compound_bodies(stmt: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
             part = part.body
         if isinstance(part, cst.If):
             yield part.body.body if isinstance(part.body, cst.IndentedBlock) else ()
-            yield from _compound_bodies(part)
+            yield from compound_bodies(part)
             continue
         if isinstance(part, cst.BaseSuite):
             yield _block(part)
@@ -313,7 +314,7 @@ def _walk(body, resolver, declared, sites, prefix, class_node, in_function, top)
         elif isinstance(stmt, cst.ClassDef):
             _walk(_block(stmt.body), resolver, declared, sites, prefix + stmt.name.value + ".", stmt, in_function, top)
         elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)) or type(stmt).__name__ == "TryStar":
-            for sub in _compound_bodies(stmt):
+            for sub in compound_bodies(stmt):
                 _walk(sub, resolver, declared, sites, prefix, class_node, in_function, top)
 
 

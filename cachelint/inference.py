@@ -29,7 +29,7 @@ from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from .analysis import Resolver, dotted_name
+from .analysis import Resolver, compound_bodies, dotted_name
 
 #: Calls that turn arguments into key material.
 _KEY_FUNCS = {
@@ -109,26 +109,12 @@ def _body(node) -> Sequence[cst.CSTNode]:
 
 
 def _flat_statements(stmts: Iterable[cst.CSTNode]) -> Iterable[cst.CSTNode]:
-    """Statements of a block, descending into if/try/with/for bodies (not into defs)."""
+    """Statements of a block, descending into if/try/with/for/while bodies (not into defs)."""
     for stmt in stmts:
         yield stmt
         if isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)) or type(stmt).__name__ == "TryStar":
-            for attr in ("body", "orelse", "finalbody"):
-                part = getattr(stmt, attr, None)
-                if part is None:
-                    continue
-                if isinstance(part, (cst.Else, cst.Finally)):
-                    part = part.body
-                if isinstance(part, cst.If):
-                    yield from _flat_statements([part])
-                elif isinstance(part, cst.BaseSuite):
-                    yield from _flat_statements(_body_of_suite(part))
-            for handler in getattr(stmt, "handlers", ()):
-                yield from _flat_statements(_body_of_suite(handler.body))
-
-
-def _body_of_suite(suite) -> Sequence[cst.CSTNode]:
-    return suite.body if isinstance(suite, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+            for block in compound_bodies(stmt):
+                yield from _flat_statements(block)
 
 
 def _names_in(node: cst.CSTNode) -> Set[str]:
