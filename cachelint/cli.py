@@ -211,7 +211,7 @@ OPTION_HELP = {
 @click.option("--show-settings", is_flag=True, help="Print the resolved settings as JSON, then exit.")
 @click.version_option(__version__, "--version", prog_name="cachelint", message="%(prog)s %(version)s")
 def main(paths: Sequence[str], **options) -> None:
-    """Find cache keys that are wrong: per-call values in the key, claims the key contradicts.
+    """Find cache keys that are wrong: per-call values keyed, inputs left out, false claims, misused decorators.
 
     PATHS are files or directories (default: the current directory); '-' reads stdin.
     """
