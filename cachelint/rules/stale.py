@@ -17,7 +17,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from .. import dataflow, names
-from ..analysis import code, dotted_name
+from ..analysis import code, compound_bodies, dotted_name
 from ..models import ERROR, WARNING, CacheSite, Fix, Param
 from .base import FileContext, Report, Rule, keyed_params, lib_phrase
 
@@ -255,7 +255,20 @@ def _handed_over_test(p: Param, keyed: Sequence[str]):
     return tool_arg
 
 
-class ExcludedParameterShapesResult(Rule):
+class _DataflowRule(Rule):
+    """A rule that follows values through a function; ``_check`` does the work."""
+
+    def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
+        try:
+            yield from self._check(site, ctx)
+        except RecursionError:
+            return  # a pathologically deep expression: skip this function, not the file
+
+    def _check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class ExcludedParameterShapesResult(_DataflowRule):
     """### What it does
 Reports a parameter that the cache leaves out of its key – a Streamlit or
 `cachelint.cacheable` leading underscore, joblib/klepto/diskcache/perscache `ignore=`,
@@ -317,12 +330,6 @@ summarize(title, hashlib.sha256(data).hexdigest(), data)
         "import streamlit as st\n@st.cache_data\ndef f(title, _source_bytes):\n    return title + _source_bytes.decode()\n",
         "from joblib import Memory\nm = Memory('d')\n@m.cache(ignore=['scale'])\ndef f(x, scale):\n    y = x * scale\n    return y\n",
     )
-
-    def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
-        try:
-            yield from self._check(site, ctx)
-        except RecursionError:
-            return  # a pathologically deep expression: skip this function, not the file
 
     def _check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
         spec = site.spec
@@ -545,7 +552,7 @@ def file_reads(taint: dataflow.Taint, flow: dataflow.FunctionFacts, ctx: FileCon
     return out
 
 
-class PathKeyedNotContent(Rule):
+class PathKeyedNotContent(_DataflowRule):
     """### What it does
 Reports a keyed parameter named or typed like an input file (`path`, `*_path`, `*_file`,
 `filename`, `fname`, `src`, or annotated `Path`, `os.PathLike`, `str | Path`) whose file
@@ -604,12 +611,6 @@ or pass the content (or its hash) instead of the path.
         "import functools\n@functools.lru_cache\ndef load(path):\n    with open(path) as f:\n        return f.read()\n",
         "import pandas as pd\nfrom joblib import Memory\nm = Memory('d')\n@m.cache\ndef table(csv_path):\n    return pd.read_csv(csv_path)\n",
     )
-
-    def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
-        try:
-            yield from self._check(site, ctx)
-        except RecursionError:
-            return  # a pathologically deep expression: skip this function, not the file
 
     def _check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
         keyed = keyed_params(site)
@@ -872,7 +873,7 @@ def _module_globals(ctx: FileContext) -> Tuple[Dict[str, Dict[str, Set[str]]], D
                 elif isinstance(stmt, cst.BaseCompoundStatement):
                     if isinstance(stmt, cst.For) and isinstance(stmt.target, (cst.Name, cst.Tuple, cst.List)):
                         bound.update(dataflow.target_names(stmt.target))
-                    for sub in _sub_blocks(stmt):
+                    for sub in compound_bodies(stmt):
                         walk(sub)
 
         walk(func.body.body if isinstance(func.body, cst.IndentedBlock) else ())
@@ -886,7 +887,7 @@ def _module_globals(ctx: FileContext) -> Tuple[Dict[str, Dict[str, Set[str]]], D
             elif isinstance(stmt, cst.ClassDef):
                 classes(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ())
             elif isinstance(stmt, cst.BaseCompoundStatement):
-                for sub in _sub_blocks(stmt):
+                for sub in compound_bodies(stmt):
                     classes(sub)
 
     def top_bindings(stmts: Sequence[cst.CSTNode], index: int) -> None:
@@ -899,7 +900,7 @@ def _module_globals(ctx: FileContext) -> Tuple[Dict[str, Dict[str, Set[str]]], D
                                 if index not in top.setdefault(n, []):
                                     top[n].append(index)
             elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)) or type(stmt).__name__ == "TryStar":
-                for sub in _sub_blocks(stmt):
+                for sub in compound_bodies(stmt):
                     top_bindings(sub, index)
 
     for i, stmt in enumerate(ctx.module.body):
@@ -908,23 +909,6 @@ def _module_globals(ctx: FileContext) -> Tuple[Dict[str, Dict[str, Set[str]]], D
         classes(ctx.module.body)
     found = ctx.cache[key] = (runtime, top)
     return found
-
-
-def _sub_blocks(stmt: cst.CSTNode) -> Iterable[Sequence[cst.CSTNode]]:
-    for attr in ("body", "orelse", "finalbody"):
-        part = getattr(stmt, attr, None)
-        if part is None:
-            continue
-        if isinstance(part, (cst.Else, cst.Finally)):
-            part = part.body
-        if isinstance(part, cst.If):
-            yield [part]
-            continue
-        if isinstance(part, cst.IndentedBlock):
-            yield part.body
-    for handler in getattr(stmt, "handlers", ()):
-        if isinstance(handler.body, cst.IndentedBlock):
-            yield handler.body.body
 
 
 def _top_index(ctx: FileContext, site: CacheSite) -> int:
@@ -943,7 +927,7 @@ _KIND_TEXT = {
 }
 
 
-class UnkeyedAmbientInput(Rule):
+class UnkeyedAmbientInput(_DataflowRule):
     """### What it does
 Reports reads, inside a cached function, of inputs that come from outside its
 arguments and so are not in the key:
@@ -1017,12 +1001,6 @@ def load_settings():
         "import functools, os\n@functools.cache\ndef url(path):\n    return os.environ['API_BASE'] + path\n",
         "import functools\nfrom datetime import datetime\n@functools.cache\ndef stamp(x):\n    return f'{x} {datetime.now()}'\n",
     )
-
-    def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
-        try:
-            yield from self._check(site, ctx)
-        except RecursionError:
-            return  # a pathologically deep expression: skip this function, not the file
 
     def _check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
         spec = site.spec
