@@ -179,6 +179,14 @@ def exclusions_from(expr: Optional[cst.BaseExpression], mechanism: str) -> Tuple
     return tuple(ExclusionElement(value, mechanism, node) for value, node in elements if value is not None)
 
 
+def listed_exclusions(use: DecoratorUse, keyword: str, position: Optional[int] = None,
+                      by_index: bool = False) -> Tuple[Tuple[ExclusionElement, ...], Dict[str, str]]:
+    """The exclusion list passed as ``keyword=`` (or at ``position``): its elements as written
+    and the parameters they leave out, the mechanism shown as ``"keyword="``."""
+    elements = exclusions_from(argument(use.call, keyword, position), f"{keyword}=")
+    return elements, names_excluded(elements, use, by_index=by_index)
+
+
 def names_excluded(elements: Sequence[ExclusionElement], use: DecoratorUse, by_index: bool = True) -> Dict[str, str]:
     """Map the parameters named (or indexed) by ``elements`` to their mechanism string."""
     excluded: Dict[str, str] = {}

@@ -5,7 +5,7 @@ in ``ignore=`` are left out; values pickled to disk; ``async def`` supported.
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, current_names, listed_exclusions, quoted_list
 
 
 class Cacheable(Library):
@@ -19,9 +19,9 @@ class Cacheable(Library):
     call_shape = "bound"
 
     def key_spec(self, use: DecoratorUse) -> ModelResult:
-        elements = exclusions_from(argument(use.call, "ignore"), "ignore=")
+        elements, listed = listed_exclusions(use, "ignore")
         excluded = {p.name: "underscore" for p in use.params if p.name.startswith("_")}
-        excluded.update(names_excluded(elements, use, by_index=False))
+        excluded.update(listed)
         return ModelResult(self.spec(use, excluded), elements)
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:

@@ -8,7 +8,7 @@ stored by ``Disk`` (pickle) or, with ``Cache(disk=JSONDisk)``, as JSON. Bare
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, exclusions_from, names_excluded
+from .base import DecoratorUse, Library, ModelResult, argument, listed_exclusions
 
 
 class Memoize(Library):
@@ -21,12 +21,12 @@ class Memoize(Library):
 
     def key_spec(self, use: DecoratorUse) -> ModelResult:
         position = 4 if use.qualname.endswith("memoize") else None
-        elements = exclusions_from(argument(use.call, "ignore", position), "ignore=")
+        elements, excluded = listed_exclusions(use, "ignore", position, by_index=True)
         serializer = "pickle"
         disk = argument(use.factory_call, "disk")
         if disk is not None and (use.resolve(disk) or "").endswith("JSONDisk"):
             serializer = "json"
-        return ModelResult(self.spec(use, names_excluded(elements, use), serializer=serializer), elements)
+        return ModelResult(self.spec(use, excluded, serializer=serializer), elements)
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
         positional = [p.name for p in use.params if p.position is not None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, current_names, listed_exclusions, quoted_list
 
 #: Last names treated as cache decorators when nothing better is known (DESIGN §5.3).
 CACHE_NAMES = frozenset(
@@ -78,8 +78,8 @@ class Declared(Library):
             excluded.update({p.name: "underscore" for p in use.params if p.name.startswith("_")})
         elements = ()
         if self.decl.ignore_argument:
-            elements = exclusions_from(argument(use.call, self.decl.ignore_argument), f"{self.decl.ignore_argument}=")
-            excluded.update(names_excluded(elements, use, by_index=False))
+            elements, listed = listed_exclusions(use, self.decl.ignore_argument)
+            excluded.update(listed)
         first = use.first_param
         if not getattr(self.decl, "self_keyed", True) and use.is_method and first is not None:
             excluded[first.name] = "declared self_keyed = false"
@@ -119,8 +119,8 @@ class Inferred(Library):
                 excluded[name] = "kwargs.pop"
         elements = ()
         if s.ignore_argument:
-            elements = exclusions_from(argument(use.call, s.ignore_argument), f"{s.ignore_argument}=")
-            excluded.update(names_excluded(elements, use, by_index=False))
+            elements, listed = listed_exclusions(use, s.ignore_argument)
+            excluded.update(listed)
         first = use.first_param
         if s.drops_self and first is not None and use.is_method:
             excluded[first.name] = "args[1:]"

@@ -8,7 +8,7 @@ request path or ``key_prefix``, never the function's arguments.
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, argument, current_names, listed_exclusions, quoted_list
 
 
 def _serializer(use: DecoratorUse) -> str:
@@ -33,10 +33,8 @@ class Memoize(Library):
     call_shape = "bound"
 
     def key_spec(self, use: DecoratorUse) -> ModelResult:
-        elements = exclusions_from(argument(use.call, "args_to_ignore"), "args_to_ignore=")
-        return ModelResult(
-            self.spec(use, names_excluded(elements, use, by_index=False), serializer=_serializer(use)), elements
-        )
+        elements, excluded = listed_exclusions(use, "args_to_ignore")
+        return ModelResult(self.spec(use, excluded, serializer=_serializer(use)), elements)
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
         current = current_names(use.call, "args_to_ignore", use)

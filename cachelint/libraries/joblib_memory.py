@@ -7,7 +7,7 @@ and is only checked at the first call. Results are pickled to disk with ``joblib
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, current_names, listed_exclusions, quoted_list
 
 
 class MemoryCache(Library):
@@ -21,8 +21,8 @@ class MemoryCache(Library):
     call_shape = "bound"
 
     def key_spec(self, use: DecoratorUse) -> ModelResult:
-        elements = exclusions_from(argument(use.call, "ignore", 1), "ignore=")
-        return ModelResult(self.spec(use, names_excluded(elements, use, by_index=False)), elements)
+        elements, excluded = listed_exclusions(use, "ignore", 1)
+        return ModelResult(self.spec(use, excluded), elements)
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
         current = current_names(use.call, "ignore", use, 1) + [param]

@@ -7,7 +7,7 @@ arguments on disk.
 """
 from __future__ import annotations
 
-from .base import DecoratorUse, Library, ModelResult, argument, current_names, exclusions_from, names_excluded, quoted_list
+from .base import DecoratorUse, Library, ModelResult, argument, current_names, listed_exclusions, quoted_list
 
 
 class Klepto(Library):
@@ -19,9 +19,9 @@ class Klepto(Library):
     serializer = "pickle"
 
     def key_spec(self, use: DecoratorUse) -> ModelResult:
-        elements = exclusions_from(argument(use.call, "ignore"), "ignore=")
+        elements, excluded = listed_exclusions(use, "ignore", by_index=True)  # klepto matches names and indexes
         persistent = argument(use.call, "cache") is not None
-        return ModelResult(self.spec(use, names_excluded(elements, use), persistent=persistent), elements)
+        return ModelResult(self.spec(use, excluded, persistent=persistent), elements)
 
     def exclusion_hint(self, param: str, use: DecoratorUse) -> str:
         return f'exclude it with ignore=("{param}",)'
@@ -38,12 +38,11 @@ class Perscache(Library):
     call_shape = "bound"
 
     def key_spec(self, use: DecoratorUse) -> ModelResult:
-        elements = exclusions_from(argument(use.call, "ignore"), "ignore=")
+        elements, excluded = listed_exclusions(use, "ignore")
         serializer = "pickle"
         ser = argument(use.call, "serializer") or argument(use.factory_call, "serializer")
         if ser is not None and "JSON" in (use.resolve(getattr(ser, "func", ser)) or ""):
             serializer = "json"
-        excluded = names_excluded(elements, use, by_index=False)
         per_instance = argument(use.call, "per_instance")
         if per_instance is not None and getattr(per_instance, "value", "") == "False" and use.first_param and use.is_method:
             excluded[use.first_param.name] = "per_instance=False"
