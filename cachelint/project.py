@@ -9,7 +9,6 @@ cacheable``, ``from . import cache``) is then modelled from its summary instead 
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import re
 import warnings
@@ -206,14 +205,6 @@ def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[
         return summaries(module, Resolver(module, name, is_package), name)
     except Exception:  # syntax errors are reported by pass two; RecursionError included
         return {}
-
-
-def index_digest(index: Dict[str, object]) -> str:
-    """A stable digest of the index (for result caches keyed on it)."""
-    h = hashlib.sha256()
-    for name in sorted(index):
-        h.update(repr(index[name]).encode())
-    return h.hexdigest()
 
 
 class ProjectIndex(Mapping):
