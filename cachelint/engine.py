@@ -18,7 +18,7 @@ from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .prefilter import Prefilter
 from .hazards import libcst_hazard as _libcst_hazard
-from .reduce import reduce_source
+from .reduce import Reduced, reduce_module
 from .noqa import NoqaFilter
 from .project import may_define_cache, may_define_decorator, module_name_for, package_root
 
@@ -162,25 +162,21 @@ class Linter:
         from .analysis import Resolver, find_sites
         from .inference import find_definitions
 
-        tree, syntax = _cpython_parse(text, path)
-        if syntax is not None:
-            return [syntax]
-        hazard = _libcst_hazard(tree, text)
+        reduced = self._reduce(text, path)
+        if isinstance(reduced, Diagnostic):
+            return [reduced]
+        hazard = _libcst_hazard(reduced.tree, reduced.text)
         if hazard is not None:
-            return [self._file_error("CL001", path, hazard[2], line=hazard[0], column=hazard[1])]
+            return [self._file_error("CL001", path, hazard[2], line=reduced.original_line(hazard[0]), column=hazard[1])]
         self.parsed += 1
         try:
-            if self.reduce:
-                reduced = reduce_source(text, tree, self.extra_names)
-                if reduced is not None:
-                    text, tree = reduced
-            module = cst.parse_module(text)
+            module = cst.parse_module(reduced.text)
         except cst.ParserSyntaxError as exc:
             return [
                 self._file_error(
                     "CL001", path,
                     f"libcst cannot parse this file although CPython can ({_one_line(exc.message)})",
-                    line=exc.raw_line, column=exc.raw_column + 1,
+                    line=reduced.original_line(exc.raw_line), column=exc.raw_column + 1,
                 )
             ]
         except RecursionError:
@@ -197,16 +193,35 @@ class Linter:
             definitions = [d for d in definitions if d.summary.is_cache]
             if not sites and not definitions:
                 return []
-            return self._run_rules(module, tree, text, path, sites, definitions, resolver)
+            return self._run_rules(module, reduced, path, sites, definitions, resolver)
         except RecursionError:
             return [self._file_error("CL001", path, "the file is nested too deeply to analyse (recursion limit)")]
 
-    def _run_rules(self, module, tree, text: str, path: str, sites, definitions, resolver) -> List[Diagnostic]:
+    def _reduce(self, text: str, path: str) -> Union[Reduced, Diagnostic]:
+        """The part of ``text`` libcst will parse, or the CL001 of a file CPython cannot parse.
+
+        The file is first cut into top-level statements without parsing it
+        (:mod:`cachelint.segment`) and only the statements the reduction needs are parsed;
+        when that fails (text the segmenter cannot follow, a statement that does not
+        parse) the whole file is parsed, which also finds the syntax error to report. A
+        syntax error in a statement no rule reads is therefore not reported.
+        """
+        if self.reduce:
+            try:
+                return reduce_module(text, self.extra_names)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass  # parsed again below for the diagnostic
+        tree, syntax = _cpython_parse(text, path)
+        if syntax is not None:
+            return syntax
+        return Reduced(text, tree, None)
+
+    def _run_rules(self, module, reduced: Reduced, path: str, sites, definitions, resolver) -> List[Diagnostic]:
         from .positions import Positions
         from .rules import FileContext
 
-        positions = Positions(module, tree)
-        ctx = FileContext(path=path, module=module, lines=text.splitlines(), settings=self.settings,
+        positions = Positions(module, reduced.tree, reduced.line_map)
+        ctx = FileContext(path=path, module=module, lines=reduced.text.splitlines(), settings=self.settings,
                           position=positions.of, resolve=resolver.resolve, sites=sites)
         out: List[Diagnostic] = []
 

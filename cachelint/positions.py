@@ -7,11 +7,14 @@ computed on a one-statement module instead and shifted by the statement's first 
 the ``ast`` tree from the syntax pre-check provides. Top-level statements start at column
 0, so columns need no shift. When the two trees disagree about the statements (never seen,
 but cheap to guard), the whole module is positioned the usual way.
+
+When libcst parsed only the kept lines of a file (``reduce.Reduced``), ``line_map`` gives
+the original line of each parsed line, and every reported line goes through it.
 """
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -32,8 +35,9 @@ _COMPOUND = {
 class Positions:
     """Maps libcst nodes to 1-based ``(line, column, end_line, end_column)`` ranges."""
 
-    def __init__(self, module: cst.Module, tree: Optional[ast.Module]):
+    def __init__(self, module: cst.Module, tree: Optional[ast.Module], line_map: Optional[Sequence[int]] = None):
         self.module = module
+        self._line_map: Optional[List[int]] = list(line_map) if line_map is not None else None
         self._first_line: Optional[Dict[int, int]] = self._map_lines(module, tree) if tree is not None else None
         self._statement_positions: Dict[int, object] = {}
         self._whole = None
@@ -67,8 +71,14 @@ class Positions:
             if node in positions:
                 shift = self._first_line[id(top)] - positions[top].start.line
                 rng = positions[node]
-                return rng.start.line + shift, rng.start.column + 1, rng.end.line + shift, rng.end.column + 1
+                return self._line(rng.start.line + shift), rng.start.column + 1, self._line(rng.end.line + shift), rng.end.column + 1
         if self._whole is None:
             self._whole = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
         rng = self._whole[node]
-        return rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
+        return self._line(rng.start.line), rng.start.column + 1, self._line(rng.end.line), rng.end.column + 1
+
+    def _line(self, line: int) -> int:
+        """The original line of ``line`` of the parsed text."""
+        if self._line_map is None or not 1 <= line <= len(self._line_map):
+            return line
+        return self._line_map[line - 1]

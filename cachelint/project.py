@@ -46,26 +46,47 @@ def may_define_decorator(data: bytes) -> bool:
     if key not in _SCREENED:
         if len(_SCREENED) > 100_000:
             _SCREENED.clear()
-        _SCREENED[key] = _defines_decorator(_parse(data))  # both passes ask: parse each content once
+        _SCREENED[key] = _defines_decorator(_cache_named_statements(data))  # both passes ask: once per content
     return _SCREENED[key]
 
 
-def _parse(data: bytes) -> Optional[ast.Module]:
+#: A definition named like a cache, at any indentation (inside a top-level ``if``/``try``).
+_NAMED_DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w*(?:cach|memo|persist|lru)", re.IGNORECASE | re.MULTILINE)
+
+
+def _cache_named_statements(data: bytes) -> List[ast.stmt]:
+    """The top-level statements of ``data`` that hold a cache-named definition, parsed.
+
+    Only those statements are parsed (see :mod:`cachelint.segment`); a file the segmenter
+    cannot follow is parsed whole. A file that does not parse gives no statements.
+    """
+    from .segment import top_level_spans
+
+    text = files.decode_source(data, "<screen>")
+    if isinstance(text, files.ReadError):
+        return []
+    spans = top_level_spans(text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(data)
+            if spans is None:
+                return ast.parse(text).body
+            lines = text.split("\n")
+            out: List[ast.stmt] = []
+            for start, end in spans:
+                chunk = "\n".join(lines[start - 1:end])
+                if _NAMED_DEFINITION.search(chunk):
+                    out.extend(ast.parse(chunk).body)
+            return out
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+        return []
 
 
-def _defines_decorator(tree: Optional[ast.Module]) -> bool:
-    if tree is None:
-        return False
+def _defines_decorator(statements: List[ast.stmt]) -> bool:
     return any(
         isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _CACHE_WORD.search(node.name)
         and _looks_like_decorator(node)
-        for node in _top_level(tree.body)
+        for node in _top_level(statements)
     )
 
 
@@ -184,24 +205,24 @@ def build_index(sources: Iterable[files.SourceFile], cache=None) -> Dict[str, ob
 def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[str, object]:
     if not may_define_decorator(data):
         return {}
-    tree = _parse(data)
-    if tree is None:
-        return {}
     text = files.decode_source(data, shown)
     if isinstance(text, files.ReadError):
         return {}
     from .hazards import libcst_hazard
+    from .reduce import reduce_module
 
-    if libcst_hazard(tree, text) is not None:
+    try:
+        reduced = reduce_module(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}  # pass two reports the file
+    if libcst_hazard(reduced.tree, reduced.text) is not None:
         return {}  # would crash libcst's parser; the file's own lint reports CL001
     import libcst as cst
 
     from .analysis import Resolver
-    from .reduce import reduce_source
 
     try:
-        reduced = reduce_source(text, tree)
-        module = cst.parse_module(reduced[0] if reduced is not None else text)
+        module = cst.parse_module(reduced.text)
         return summaries(module, Resolver(module, name, is_package), name)
     except Exception:  # syntax errors are reported by pass two; RecursionError included
         return {}

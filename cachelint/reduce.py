@@ -18,8 +18,11 @@ what is kept do not change. A test lints fixtures and real files both ways and c
 from __future__ import annotations
 
 import ast
+import functools
 import re
-from typing import Iterable, List, Optional, Set, Tuple
+import warnings
+from dataclasses import dataclass
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 #: Module-level assignments longer than this (data tables) are not kept for their own sake.
 MAX_ASSIGNMENT_LINES = 50
@@ -62,6 +65,8 @@ class _Relevance:
                         self.aliases.add(alias.asname)
         self.cached_names: Set[str] = set()
         self.referenced: Set[str] = set()
+        #: words of the kept definitions (the names cached functions may read)
+        self.read: Set[str] = set()
 
     def decorator_matters(self, decorator: ast.AST) -> bool:
         parts = _dotted_parts(decorator)
@@ -112,6 +117,7 @@ def _droppable_members(cls: ast.ClassDef, lines: List[str], words, decorator_lin
     kept_any = False
     members = cls.body
     previous_end = 0
+    index_floor = members[0].lineno if members else 0  # the first member's lead stays (the class header's comments)
     for index, member in enumerate(members):
         start, end = _span(member)
         shares_line = start <= previous_end or (index + 1 < len(members) and _span(members[index + 1])[0] <= end)
@@ -126,83 +132,272 @@ def _droppable_members(cls: ast.ClassDef, lines: List[str], words, decorator_lin
             drops.extend(_droppable_members(member, lines, words, decorator_line, relevance))
             continue
         relevant = words.search(member.name) or (decorator_line.search(chunk) and relevance.scan(member)) \
-            or (calls is not None and calls.search(chunk)) or _NESTED_KEEP.search(chunk)
+            or (calls is not None and calls.search(chunk)) or _declares(chunk, relevance.read)
         if relevant:
             kept_any = True
         else:
-            drops.append((start, end))
+            drops.append((_lead_start(lines, start, index_floor, member.col_offset), end))
+        index_floor = end + 1
     if not kept_any and drops:
         drops.pop()  # keep one member: a class body cannot be empty
     return drops
 
 
-_NESTED_KEEP = re.compile(r"^[ \t]*(?:global|nonlocal|import|from[ \t]+\S+[ \t]+import)\b", re.MULTILINE)
+def _lead_start(lines: List[str], start: int, floor: int, column: int) -> int:
+    """The first of the blank lines and ``column``-indented comments just above line ``start``.
 
-
-def reduce_source(text: str, tree: ast.Module, extra_names: Iterable[str] = ()) -> Optional[Tuple[str, ast.Module]]:
-    """``(reduced text, ast module of the kept statements)``, or None when nothing is dropped.
-
-    ``extra_names`` are last names of declared or project decorators, which count as
-    cache words. Files with bare carriage returns are left whole (line numbering). Only
-    statements whose text shows a decorator line with a cache word are walked as trees;
-    the rest are judged by regular expressions over their text.
+    They are the member's leading lines in libcst and go with it; comments indented deeper
+    end the previous member's body and stay. ``floor`` is the first line that may go.
     """
-    if "\r" in text.replace("\r\n", ""):
-        return None
+    line = start
+    while line - 1 >= floor:
+        text = lines[line - 2]
+        stripped = text.lstrip(" \t")
+        if stripped and not (stripped.startswith("#") and len(text) - len(stripped) == column):
+            break
+        line -= 1
+    return line
+
+
+#: ``global``/``nonlocal`` declarations: CL202 reads them when a cached function reads the name.
+_DECLARATION = re.compile(r"^[ \t]*(?:global|nonlocal)[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)", re.MULTILINE)
+_WORD = re.compile(r"\w+")
+
+
+def _declares(chunk: str, read: Set[str]) -> bool:
+    """Whether ``chunk`` declares ``global``/``nonlocal`` one of the names in ``read``."""
+    if "global" not in chunk and "nonlocal" not in chunk:
+        return False
+    return any(name in read for match in _DECLARATION.finditer(chunk) for name in _WORD.findall(match.group(1)))
+#: A top-level statement that is not a simple statement (decorated, definition, block).
+_COMPOUND = re.compile(r"(?:@|(?:async[ \t]+)?def\b|class\b|if\b|for\b|while\b|try\b|with\b|async\b)")
+_IMPORT = re.compile(r"(?:import|from)\b")
+_CLASS_LINE = re.compile(r"^class\b", re.MULTILINE)
+_DEFINED_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+
+
+@dataclass
+class Reduced:
+    """What libcst parses instead of the whole file.
+
+    ``text`` holds the kept lines only (the kept top-level statements, the comment and
+    blank lines just above each, and nothing of the dropped class members); ``line_map``
+    gives the original line of each of its lines (``line_map[i]`` for line ``i + 1``), or
+    None when nothing was dropped. ``tree`` is the ``ast`` module of ``text`` (its line
+    numbers are those of ``text``).
+    """
+
+    text: str
+    tree: ast.Module
+    line_map: Optional[List[int]]
+
+    def original_line(self, line: int) -> int:
+        """The line of the original file that line ``line`` (1-based) of ``text`` is."""
+        if self.line_map is None or not 1 <= line <= len(self.line_map):
+            return line
+        return self.line_map[line - 1]
+
+
+@functools.lru_cache(maxsize=16)
+def _patterns(extra_names: Tuple[str, ...]):
     names = ["cach", "memo", "persist", "alru", "lru"] + [re.escape(n) for n in extra_names if n]
     words = re.compile("|".join(names), re.IGNORECASE)
     decorator_line = re.compile(r"^[ \t]*@[^\n]*(?:" + "|".join(names) + r")|cache_policy|cache_key_fn", re.IGNORECASE | re.MULTILINE)
-    lines = text.split("\n")
-    body = tree.body
-    spans = [_span(node) for node in body]
-    chunks = ["\n".join(lines[start - 1:end]) for start, end in spans]
-    relevance = _Relevance(ast.Module(body=[n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))], type_ignores=[]), words)
-    keep = [False] * len(body)
-    for i, node in enumerate(body):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            keep[i] = True
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            keep[i] = spans[i][1] - spans[i][0] < MAX_ASSIGNMENT_LINES
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and words.search(node.name):
-            keep[i] = True
-            relevance.scan(node)
-        elif decorator_line.search(chunks[i]) or (relevance.aliases and "@" in chunks[i]):
-            keep[i] = relevance.scan(node) or bool(_NESTED_KEEP.search(chunks[i]))
+    return words, decorator_line
+
+
+def spans_of(tree: ast.Module) -> Tuple[List[Tuple[int, int]], List[List[ast.stmt]]]:
+    """Line spans of the top-level statements of a parsed module, statements sharing a line joined."""
+    spans: List[Tuple[int, int]] = []
+    nodes: List[List[ast.stmt]] = []
+    for node in tree.body:
+        start, end = _span(node)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            nodes[-1].append(node)
         else:
-            keep[i] = bool(_NESTED_KEEP.search(chunks[i]))
+            spans.append((start, end))
+            nodes.append([node])
+    return spans, nodes
+
+
+def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterable[str] = (),
+                nodes: Optional[Sequence[List[ast.stmt]]] = None) -> Optional[Tuple[str, List[int]]]:
+    """``(kept text, line map)`` for the statements rules can read, or None to keep everything.
+
+    ``spans`` are the top-level statements' ``(first, last)`` lines, from
+    :func:`cachelint.segment.top_level_spans` or :func:`spans_of`; ``nodes`` are their
+    ``ast`` statements when the whole file was parsed, else statements are parsed one by
+    one, and only those whose text the decisions need. ``extra_names`` are last names of
+    declared or project decorators, which count as cache words. Raises SyntaxError (and
+    ValueError, RecursionError, MemoryError) when a statement that had to be parsed does
+    not parse: the caller then parses the whole file to report it.
+    """
+    words, decorator_line = _patterns(tuple(sorted(n for n in extra_names if n)))
+    lines = text.split("\n")
+    chunks = ["\n".join(lines[start - 1:end]) for start, end in spans]
+    parsed: dict = {}
+
+    def parse(indices: Iterable[int]) -> None:
+        """Parse the statements ``indices`` in one go, each at its own lines (blank lines between)."""
+        todo = sorted(i for i in set(indices) if i not in parsed)
+        if nodes is not None or not todo:
+            return
+        pieces: List[str] = []
+        line = 1
+        for i in todo:
+            pieces.append("\n" * (spans[i][0] - line))
+            pieces.append(chunks[i] + "\n")
+            line = spans[i][1] + 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            body = ast.parse("".join(pieces)).body
+        for i in todo:
+            parsed[i] = []
+        position = 0
+        for node in body:
+            while spans[todo[position]][1] < node.lineno:
+                position += 1
+            parsed[todo[position]].append(node)
+
+    def statements(i: int) -> List[ast.stmt]:
+        if nodes is not None:
+            return nodes[i]
+        parse([i])
+        return parsed[i]
+
+    is_import = [bool(_IMPORT.match(chunk)) for chunk in chunks]
+    is_compound = [bool(_COMPOUND.match(chunk)) for chunk in chunks]
+    defined = [_DEFINED_NAME.search(chunk) if is_compound[i] else None for i, chunk in enumerate(chunks)]
+    named = [m is not None and bool(words.search(m.group(1))) for m in defined]
+    decorated = [is_compound[i] and bool(decorator_line.search(chunk)) for i, chunk in enumerate(chunks)]
+    parse(i for i in range(len(chunks)) if is_import[i] or named[i] or decorated[i])
+    imports = [node for i in range(len(chunks)) if is_import[i] for node in statements(i)]
+    relevance = _Relevance(ast.Module(body=imports, type_ignores=[]), words)
+
+    def scan(i: int) -> bool:
+        found = False
+        for node in statements(i):
+            found = relevance.scan(node) or found
+        return found
+
+    keep = [False] * len(spans)
+    for i, chunk in enumerate(chunks):
+        start, end = spans[i]
+        if is_import[i]:
+            keep[i] = True
+        elif not is_compound[i]:  # assignments and other simple statements: cheap to keep when short
+            keep[i] = end - start < MAX_ASSIGNMENT_LINES or bool(decorator_line.search(chunk))
+        else:
+            if named[i] and _is_definition(statements(i)):
+                keep[i] = True
+                scan(i)
+            elif decorated[i] or (relevance.aliases and "@" in chunk):
+                keep[i] = scan(i)
+    # functions that declare a global a cached function reads (CL202 reads both)
+    relevance.read = {word for i, chunk in enumerate(chunks) if keep[i] and is_compound[i] for word in _WORD.findall(chunk)}
+    for i, chunk in enumerate(chunks):
+        if not keep[i] and _declares(chunk, relevance.read):
+            keep[i] = True
+    is_class = [is_compound[i] and bool(_CLASS_LINE.search(chunk)) for i, chunk in enumerate(chunks)]
     changed = True
     while changed:  # kept classes need their bases (CL507 reads __slots__ up the chain)
         changed = False
-        for i, node in enumerate(body):
-            if keep[i] and isinstance(node, ast.ClassDef):
-                for base in node.bases:
-                    relevance.referenced.update(n.id for n in ast.walk(base) if isinstance(n, ast.Name))
+        parse(i for i in range(len(chunks)) if keep[i] and is_class[i])
+        for i, chunk in enumerate(chunks):
+            if keep[i] and is_class[i]:
+                for node in statements(i):
+                    if isinstance(node, ast.ClassDef):
+                        for base in node.bases:
+                            relevance.referenced.update(n.id for n in ast.walk(base) if isinstance(n, ast.Name))
         calls = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(relevance.cached_names)) + r")\s*\(") if relevance.cached_names else None
-        for i, node in enumerate(body):
+        referenced = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(relevance.referenced)) + r")\b") if relevance.referenced else None
+        for i, chunk in enumerate(chunks):
             if keep[i]:
                 continue
-            if _defines(node) & relevance.referenced or (calls is not None and calls.search(chunks[i])):
+            if calls is not None and calls.search(chunk):
                 keep[i] = changed = True
-    blank = [False] * (len(lines) + 2)
+            elif referenced is not None and referenced.search(chunk):
+                if is_compound[i]:  # only a definition's own name counts (see _defines)
+                    hit = defined[i] is not None and defined[i].group(1) in relevance.referenced and _is_definition(statements(i))
+                else:
+                    hit = any(_defines(node) & relevance.referenced for node in statements(i))
+                if hit:
+                    keep[i] = changed = True
     # inside kept classes, methods that neither cache, call a cached function nor define a
     # cache-named helper are dropped too (big test classes with one cached method)
-    class_drops: List[Tuple[int, int]] = []
-    for i, node in enumerate(body):
-        if keep[i] and isinstance(node, ast.ClassDef):
-            class_drops.extend(_droppable_members(node, lines, words, decorator_line, relevance))
-    if all(keep) and not class_drops:
+    drops: List[Tuple[int, int]] = []
+    for i, chunk in enumerate(chunks):
+        if keep[i] and is_class[i]:
+            for node in statements(i):
+                if isinstance(node, ast.ClassDef):
+                    drops.extend(_droppable_members(node, lines, words, decorator_line, relevance))
+    if all(keep) and not drops:
         return None
-    kept_lines: Set[int] = set()
+    kept = [False] * (len(lines) + 1)
+    previous_end = 0
     for i, (start, end) in enumerate(spans):
         if keep[i]:
-            kept_lines.update(range(start, end + 1))
-    for i, (start, end) in enumerate(spans):
-        if not keep[i] and not any(n in kept_lines for n in range(start, end + 1)):
-            for n in range(start, end + 1):
-                blank[n] = True
-    for start, end in class_drops:
-        for n in range(start, end + 1):
-            blank[n] = True
-    kept_nodes = [node for node, (start, end) in zip(body, spans) if not all(blank[n] for n in range(start, end + 1))]
-    out = [("\r" if line.endswith("\r") else "") if blank[number] else line for number, line in enumerate(lines, start=1)]
-    return "\n".join(out), ast.Module(body=kept_nodes, type_ignores=[])
+            # the comment and blank lines above a statement are its leading lines in libcst
+            for number in range(previous_end + 1, end + 1):
+                kept[number] = True
+        previous_end = end
+    for start, end in drops:
+        for number in range(start, end + 1):
+            kept[number] = False
+    line_map = [number for number in range(1, len(lines) + 1) if kept[number]]
+    return "".join(lines[number - 1] + "\n" for number in line_map), line_map
+
+
+def _is_definition(statements: List[ast.stmt]) -> bool:
+    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for node in statements)
+
+
+def reduce_source(text: str, extra_names: Iterable[str] = (), spans: Optional[Sequence[Tuple[int, int]]] = None,
+                  tree: Optional[ast.Module] = None) -> Reduced:
+    """The :class:`Reduced` form of a module: segmented text, or an already parsed tree.
+
+    With ``spans`` (from :func:`cachelint.segment.top_level_spans`) the whole file is
+    never parsed: the statements the decisions need are parsed one by one and the kept
+    text once. With ``tree`` (the whole file's ``ast``) its statements are used. Raises
+    SyntaxError, ValueError, RecursionError or MemoryError when what had to be parsed
+    does not parse.
+    """
+    nodes = None
+    if tree is not None:
+        spans, nodes = spans_of(tree)
+    elif spans is None:
+        raise ValueError("reduce_source needs the statement spans or the parsed tree")
+    if "\r" in text.replace("\r\n", ""):
+        reduced = None  # bare carriage returns: ast and str.split disagree on lines
+    else:
+        reduced = reduce_text(text, spans, extra_names, nodes)
+    if reduced is None:
+        return Reduced(text, tree if tree is not None else _parse(text), None)
+    kept, line_map = reduced
+    return Reduced(kept, _parse(kept), line_map)
+
+
+def reduce_module(text: str, extra_names: Iterable[str] = ()) -> Reduced:
+    """:func:`reduce_source` of a module's text: segmented first, the whole file parsed only if needed.
+
+    The whole file is parsed when :func:`cachelint.segment.top_level_spans` cannot follow
+    the text or a statement it found does not parse on its own. Raises SyntaxError,
+    ValueError, RecursionError or MemoryError only when the whole file does not parse
+    either (a syntax error in a statement no rule reads is not found).
+    """
+    from .segment import top_level_spans
+
+    spans = top_level_spans(text)
+    if spans is not None:
+        try:
+            return reduce_source(text, extra_names, spans=spans)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+    return reduce_source(text, extra_names, tree=_parse(text))
+
+
+def _parse(text: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)

@@ -279,9 +279,11 @@ NESTING = {
     "plus_chain.py": (HEAD + "x = " + " + ".join(["1"] * 100_000) + "\n", "nested too deeply for the parser"),
     "strings.py": (HEAD + "x = (" + " ".join(['"a"'] * 100_000) + ")\n",
                    "libcst cannot parse this file although CPython can"),
-    "ifs.py": (HEAD + "".join(" " * i + "if x:\n" for i in range(100)) + " " * 100 + "pass\n",
-               "too many levels of indentation"),
-    "elifs.py": (HEAD + "if a:\n    pass\n" + "elif a:\n    pass\n" * 3000, "nested too deeply for the parser"),
+    # block statements are read only when they hold a cache decorator: these are inside one
+    "ifs.py": (HEAD + "@functools.cache\ndef deep(x):\n" + "".join(" " * (i + 1) + "if x:\n" for i in range(100))
+               + " " * 101 + "pass\n", "too many levels of indentation"),
+    "elifs.py": (HEAD + "@functools.cache\ndef deep(a):\n    if a:\n        pass\n" + "    elif a:\n        pass\n" * 3000,
+                 "nested too deeply for the parser"),
     # CPython accepts these; libcst's native parser would overflow its stack and kill the process.
     "and_chain.py": (HEAD + "x = " + _chain("and", 10_000) + "\n", "'and'/'or' chain of 10000 operands"),
     "or_in_and.py": (HEAD + "x = (" + _chain("or", 4_500) + ") and " + _chain("and", 4_500) + "\n", "'and'/'or' chain"),
