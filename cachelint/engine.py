@@ -74,16 +74,12 @@ class Linter:
             self._declared = declared_models(self.settings.decorators)
         return self._declared
 
-    def set_project_index(self, index: Dict[str, object]) -> None:
-        """Use ``index`` (from :func:`cachelint.project.build_index`) to model project decorators.
+    def set_project_index(self, index: Dict[str, str]) -> None:
+        """Look project decorators up in ``index`` (module name -> file, from :func:`cachelint.project.build_index`).
 
-        Their names join the prefilter, so ``@remember`` imported from the project is seen.
+        A decorator's module is read when a linted file first uses it.
         """
-        self.project.known.update(index)
-        extra = {d.qualname.split(".")[-1] for d in self.settings.decorators}
-        extra |= {name.split(".")[-1] for name, summary in index.items() if getattr(summary, "is_cache", False)}
-        self.extra_names = sorted(extra)
-        self.screen = Prefilter(self.extra_names)
+        self.project.modules.update(index)
 
     # -- public ------------------------------------------------------------------------
     def use_cache(self, cache) -> None:
@@ -346,17 +342,17 @@ def discover(linter: Linter, paths: Sequence[str]) -> Tuple[List["files.SourceFi
     return found, diagnostics
 
 
-def prepare(linter: Linter, found: Sequence["files.SourceFile"]) -> Optional[Dict[str, object]]:
-    """Pass one: index the project's own decorators across ``found`` (when there are several).
+def prepare(linter: Linter, found: Sequence["files.SourceFile"]) -> Optional[Dict[str, str]]:
+    """Pass one: find the modules of ``found`` that may define decorators (when there are several).
 
-    Returns the index (also installed in ``linter``), or None for a single file, whose
-    imported decorators are read on demand instead.
+    Returns the index (module name -> file, also installed in ``linter``), or None for a
+    single file, whose imported decorators are found under its import root instead.
     """
     if len(found) <= 1:
         return None
     from .project import build_index
 
-    index = build_index(found, linter.cache)
+    index = build_index(found)
     linter.set_project_index(index)
     return index
 

@@ -180,7 +180,25 @@ def summaries(module, resolver, module_name: str) -> Dict[str, object]:
     return {d.summary.qualname: d.summary for d in find_definitions(module, resolver, module_name)}
 
 
-def build_index(sources: Iterable[files.SourceFile], cache=None) -> Dict[str, object]:
+def build_index(sources: Iterable[files.SourceFile]) -> Dict[str, str]:
+    """Pass one: module name -> file of every linted module that may define a cache decorator.
+
+    Only the byte screen runs here (no parsing): a decorator is read, and its summary
+    made, when a file that uses it is linted (:class:`ProjectIndex` looks its module up in
+    this map first, then under the import roots). Unreadable files are skipped (pass two
+    reports them).
+    """
+    modules: Dict[str, str] = {}
+    for source in sources:
+        data = files.read_source(source.abs_path)
+        if isinstance(data, files.ReadError) or not _SCREEN.may_define_cache(data):
+            continue
+        name, _ = module_name_for(source.abs_path)
+        modules.setdefault(name, source.abs_path)
+    return modules
+
+
+def read_summaries(sources: Iterable[files.SourceFile], cache=None) -> Dict[str, object]:
     """Read the files that may define decorators; return qualified name -> Summary.
 
     Files that cannot be read, decoded or parsed are skipped here (pass two reports them).
@@ -240,6 +258,8 @@ class ProjectIndex(Mapping):
 
     def __init__(self, known: Optional[Dict[str, object]] = None, roots: Iterable[str] = (), cache=None):
         self.known: Dict[str, object] = dict(known or {})
+        #: module name -> file, of the linted modules that may define decorators (pass one)
+        self.modules: Dict[str, str] = {}
         self.roots: list = []
         self.cache = cache
         #: when a set, every lookup adds the (module file, digest) pairs it depended on
@@ -266,7 +286,7 @@ class ProjectIndex(Mapping):
         module = qualname.rpartition(".")[0]
         if not module or module.split(".")[0] in KNOWN_ROOTS or module.startswith("."):
             return []
-        out = []
+        out = [self.modules[module]] if module in self.modules else []
         for root in self.roots:
             base = os.path.join(root, *module.split("."))
             out.extend((base + ".py", os.path.join(base, "__init__.py")))
@@ -297,6 +317,6 @@ class ProjectIndex(Mapping):
                 continue
             if os.path.isfile(candidate):
                 self._read.add(candidate)
-                self.known.update(build_index([files.SourceFile(candidate, candidate)], self.cache))
+                self.known.update(read_summaries([files.SourceFile(candidate, candidate)], self.cache))
                 if qualname in self.known:
                     return
