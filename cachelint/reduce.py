@@ -162,6 +162,7 @@ def _lead_start(lines: List[str], start: int, floor: int, column: int) -> int:
 #: ``global``/``nonlocal`` declarations: CL202 reads them when a cached function reads the name.
 _DECLARATION = re.compile(r"^[ \t]*(?:global|nonlocal)[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)", re.MULTILINE)
 _WORD = re.compile(r"\w+")
+_BLOCK_IMPORT = re.compile(r"^[ \t]+(?:import|from[ \t]+\S+[ \t]+import)\b", re.MULTILINE)
 
 
 def _declares(chunk: str, read: Set[str]) -> bool:
@@ -294,6 +295,9 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                 scan(i)
             elif decorated[i] or (relevance.aliases and "@" in chunk):
                 keep[i] = scan(i)
+            if not keep[i] and not chunk.startswith(("def", "class", "async", "@")):
+                # a module-level block (``try: from functools import cache``) imports for the module
+                keep[i] = bool(_BLOCK_IMPORT.search(chunk))
     # functions that declare a global a cached function reads (CL202 reads both)
     relevance.read = {word for i, chunk in enumerate(chunks) if keep[i] and is_compound[i] for word in _WORD.findall(chunk)}
     for i, chunk in enumerate(chunks):
