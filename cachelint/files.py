@@ -280,6 +280,49 @@ def _last_match(patterns: Sequence[_Entry], candidate: str) -> Optional[bool]:
     return None
 
 
+#: A named group as pathspec writes them (``(?P<ps_d>/)``); joined patterns drop the names.
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+_Run = Tuple[bool, "re.Pattern[str]"]
+
+
+def _runs(patterns: Sequence[_Entry]) -> Tuple[_Run, ...]:
+    """``patterns`` for :func:`_decide`: consecutive ones with the same verdict joined into one regex.
+
+    The last pattern that matches decides, so the runs come last first. Matching one
+    alternation instead of each pattern in turn keeps walking a large tree cheap; a
+    pattern that cannot be joined (a back-reference, other flags) stays on its own.
+    """
+    groups: List[Tuple[bool, int, List["re.Pattern[str]"]]] = []
+    for include, regex, _ in patterns:
+        joinable = "(?P=" not in regex.pattern and len(_NAMED_GROUP.findall(regex.pattern)) == len(regex.groupindex)
+        if joinable and groups and groups[-1][0] == include and groups[-1][1] == regex.flags and groups[-1][2]:
+            groups[-1][2].append(regex)
+        else:
+            groups.append((include, regex.flags, [regex]))
+            if not joinable:
+                groups.append((include, -1, []))  # nothing may join the pattern that cannot be joined
+    out: List[_Run] = []
+    for include, flags, regexes in reversed(groups):
+        if len(regexes) > 1:
+            try:
+                out.append((include, re.compile("|".join("(?:%s)" % _NAMED_GROUP.sub("(?:", r.pattern) for r in regexes),
+                                                 flags)))
+                continue
+            except re.error:
+                pass
+        out.extend((include, r) for r in reversed(regexes))
+    return tuple(out)
+
+
+def _decide(runs: Sequence[_Run], candidate: str) -> Optional[bool]:
+    """The verdict of the last pattern matching ``candidate`` (see :func:`_runs`), or None."""
+    for include, regex in runs:
+        if regex.match(candidate) is not None:
+            return include
+    return None
+
+
 class _PatternSet:
     """Gitignore-style patterns anchored at ``base``.
 
@@ -290,7 +333,7 @@ class _PatternSet:
     ``base`` by their basename.
     """
 
-    __slots__ = ("base", "patterns", "basename_patterns", "outside_patterns")
+    __slots__ = ("base", "patterns", "basename_patterns", "outside_patterns", "_runs", "_basename_runs", "_outside_runs")
 
     def __init__(
         self,
@@ -303,6 +346,9 @@ class _PatternSet:
         self.patterns = patterns
         self.basename_patterns = basename_patterns
         self.outside_patterns = outside_patterns
+        self._runs = _runs(patterns)
+        self._basename_runs = _runs(basename_patterns)
+        self._outside_runs = _runs(outside_patterns)
 
     @classmethod
     def from_lines(
@@ -319,15 +365,15 @@ class _PatternSet:
         name = os.path.basename(abs_path) + ("/" if is_dir else "")
         rel = _rel_to(abs_path, self.base)
         result = None
-        if self.basename_patterns:
-            result = _last_match(self.basename_patterns, name)
+        if self._basename_runs:
+            result = _decide(self._basename_runs, name)
         if rel is not None:
             if rel:
-                decided = _last_match(self.patterns, rel + ("/" if is_dir else ""))
+                decided = _decide(self._runs, rel + ("/" if is_dir else ""))
                 if decided is not None:
                     result = decided
-        elif self.outside_patterns:
-            decided = _last_match(self.outside_patterns, name)
+        elif self._outside_runs:
+            decided = _decide(self._outside_runs, name)
             if decided is not None:
                 result = decided
         return result
@@ -574,12 +620,12 @@ def _walk(
     if top_real in walked_dirs:
         return
     walked_dirs.add(top_real)
-    # Stack items: (abs dir, display dir, ignore chain, real paths of ancestors).
-    stack: List[Tuple[str, str, Optional[List[_PatternSet]], frozenset]] = [
-        (top, top_display, top_chain, frozenset([top_real]))
+    # Stack items: (abs dir, display dir, ignore chain, real paths of ancestors, real path).
+    stack: List[Tuple[str, str, Optional[List[_PatternSet]], frozenset, str]] = [
+        (top, top_display, top_chain, frozenset([top_real]), top_real)
     ]
     while stack:
-        directory, dir_display, chain, ancestors = stack.pop()
+        directory, dir_display, chain, ancestors, directory_real = stack.pop()
         try:
             with os.scandir(directory) as iterator:
                 entries = sorted(iterator, key=lambda e: e.name)
@@ -595,26 +641,31 @@ def _walk(
         subdirs = []
         for entry in entries:
             name = entry.name
-            abs_path = os.path.join(directory, name)
-            display = _display_child(abs_path, dir_display, name, cwd)
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if not is_dir and not name.endswith(PYTHON_SUFFIXES):
                 continue
+            abs_path = os.path.join(directory, name)
+            display = _display_child(abs_path, dir_display, name, cwd)
             if exclude_set.match(abs_path, is_dir):
                 continue
             if chain is not None and _evaluate(chain, abs_path, is_dir):
                 continue
             if is_dir:
-                real = os.path.realpath(abs_path)
+                try:
+                    link = entry.is_symlink()
+                except OSError:
+                    link = True
+                # the real path of a child that is no link is its name under the parent's
+                real = os.path.realpath(abs_path) if link else os.path.join(directory_real, name)
                 if real in ancestors or real in walked_dirs:
                     # A symbolic link back into the walk (a loop) or into a tree
                     # already walked: following it would loop or report twice.
                     continue
                 walked_dirs.add(real)
-                subdirs.append((abs_path, display, chain, ancestors | {real}))
+                subdirs.append((abs_path, display, chain, ancestors | {real}, real))
                 continue
             try:
                 is_file = entry.is_file()

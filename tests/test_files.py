@@ -557,3 +557,30 @@ def test_module_does_not_import_libcst():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_joined_patterns_decide_like_each_pattern_in_turn():
+    """Walking joins consecutive patterns with the same verdict into one regex: same verdicts."""
+    from cachelint.files import _compile, _decide, _last_match, _runs
+
+    lines = list(DEFAULT_EXCLUDE) + ["!keep/", "/anchored/x.py", "*.py[co]", "build/**/gen_*.py", "!gen_keep.py",
+                                     "deep/**", "a?c.py", "[ab]*.pyi", "!venv/ok/"]
+    candidates = ["x.py", "a/b.py", "build/", "src/build/gen_1.py", "build/x/gen_keep.py", "keep/", "keep/x.py",
+                  "anchored/x.py", "sub/anchored/x.py", "mod.pyc", "deep/", "deep/q.py", "abc.py", "abd.py",
+                  "b_stub.pyi", "venv/", "venv/ok/", "venv/ok/x.py", "site-packages/", "pkg.egg-info/",
+                  ".git/", "q/.git/HEAD", "node_modules/x.py"]
+    for count in range(len(lines) + 1):
+        patterns = _compile(lines[:count], True)
+        runs = _runs(patterns)
+        for candidate in candidates:
+            assert _decide(runs, candidate) == _last_match(patterns, candidate), (lines[:count], candidate)
+
+
+def test_a_symlinked_directory_inside_the_tree_is_walked_once(tree):
+    """A directory that is no link gets its real path from its parent's: it and a link to it are one tree."""
+    if not can_symlink(tree):
+        pytest.skip("symlinks not supported")
+    make(tree, "pkg/sub/a.py")
+    os.symlink(str(tree / "pkg" / "sub"), str(tree / "zlink"))
+    found, errors = discover(["."])
+    assert errors == [] and paths_of(found) == ["zlink/a.py"]  # listed first (with "pkg"), so walked first
