@@ -64,11 +64,14 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def settings_digest(settings) -> str:
-    """Hex digest of the settings fields that shape diagnostics, the version and the code."""
+def settings_digest(settings, code: Optional[str] = None) -> str:
+    """Hex digest of the settings fields that shape diagnostics, the version and the code.
+
+    ``code`` is :func:`code_digest` when the caller has it already.
+    """
     values = {name: getattr(settings, name, None) for name in _KEYED_SETTINGS}
     values["decorators"] = [dataclasses.asdict(d) for d in values["decorators"] or ()]
-    blob = json.dumps([__version__, code_digest(), values], sort_keys=True, default=list)
+    blob = json.dumps([__version__, code or code_digest(), values], sort_keys=True, default=list)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -83,11 +86,17 @@ class ResultCache:
     def __init__(self, directory: str, settings):
         self.directory = os.path.join(directory, _LAYOUT)
         self.root = directory
-        self.settings_key = settings_digest(settings)
         self.code_key = code_digest()
+        self.settings_key = settings_digest(settings, self.code_key)
         self.hits = 0
         self.misses = 0
         self._digests: Dict[str, str] = {}
+        #: module path -> ``(st_mtime_ns, st_size, st_ino)`` taken before its digest was read
+        #: (None when it could not be read), for every path :meth:`file_digest` hashed
+        self.signatures: Dict[str, Optional[Tuple[int, int, int]]] = {}
+        #: when a dict, every :meth:`file_digest` call adds ``path -> digest`` to it: the
+        #: decorator modules a file's result depends on (see :mod:`cachelint.incremental`)
+        self.consulted: Optional[Dict[str, str]] = None
 
     # -- keys ----------------------------------------------------------------------------
     def _path(self, kind: str, *parts: str) -> str:
@@ -95,19 +104,28 @@ class ResultCache:
         return os.path.join(self.directory, key[:2], key)
 
     def file_digest(self, path: str) -> str:
-        """sha256 of a file's bytes (memoised for the run), or :data:`MISSING`."""
+        """sha256 of a file's bytes (memoised for the run), or :data:`MISSING`.
+
+        The file's signature is taken (``fstat``) before its bytes are read and kept in
+        :attr:`signatures`, so a later change of the file always changes its signature.
+        """
         if path not in self._digests:
             try:
                 with open(path, "rb") as handle:
+                    info = os.fstat(handle.fileno())
                     self._digests[path] = hashlib.sha256(handle.read()).hexdigest()
+                self.signatures[path] = (info.st_mtime_ns, info.st_size, info.st_ino)
             except OSError:
                 self._digests[path] = MISSING
+                self.signatures[path] = None
+        if self.consulted is not None:
+            self.consulted[path] = self._digests[path]
         return self._digests[path]
 
     # -- file results ----------------------------------------------------------------------
     def get(self, content: bytes, package: str, shown: str) -> Optional[List[Diagnostic]]:
         """The cached diagnostics for this content, re-pathed to ``shown``, or None."""
-        entry = self._read(self._path("result", self.settings_key, package, _sha(content)))
+        entry = self._read(self._path("result", self.settings_key, package, sha(content)))
         if entry is None or not isinstance(entry.get("deps"), list) or not isinstance(entry.get("diagnostics"), list):
             self.misses += 1
             return None
@@ -116,7 +134,7 @@ class ResultCache:
                 self.misses += 1
                 return None
         try:
-            out = [_diagnostic(item, shown) for item in entry["diagnostics"]]
+            out = [diagnostic_from_json(item, shown) for item in entry["diagnostics"]]
         except (TypeError, KeyError, ValueError):
             self.misses += 1
             return None
@@ -129,14 +147,14 @@ class ResultCache:
             "diagnostics": [d.as_dict() for d in diagnostics],
             "deps": sorted({(path, digest) for path, digest in deps}),
         }
-        self._write(self._path("result", self.settings_key, package, _sha(content)), entry)
+        self._write(self._path("result", self.settings_key, package, sha(content)), entry)
 
     # -- decorator summaries -----------------------------------------------------------------
     def get_summaries(self, content: bytes, module_name: str) -> Optional[Dict[str, object]]:
         """Cached summaries of the decorators a module defines, or None."""
         from .inference import Summary
 
-        entry = self._read(self._path("summaries", module_name, _sha(content)))
+        entry = self._read(self._path("summaries", module_name, sha(content)))
         if entry is None or not isinstance(entry.get("summaries"), list):
             return None
         try:
@@ -148,45 +166,74 @@ class ResultCache:
     def put_summaries(self, content: bytes, module_name: str, summaries: Dict[str, object]) -> None:
         """Store the summaries of the decorators a module defines (an empty dict too)."""
         items = [dataclasses.asdict(s) for s in summaries.values()]
-        self._write(self._path("summaries", module_name, _sha(content)), {"summaries": items})
+        self._write(self._path("summaries", module_name, sha(content)), {"summaries": items})
 
     # -- storage -----------------------------------------------------------------------------
     def _read(self, path: str) -> Optional[dict]:
-        try:
-            with open(path, "rb") as handle:
-                value = json.loads(handle.read().decode("utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
-            return None
-        return value if isinstance(value, dict) else None
+        return read_json(path)
 
     def _write(self, path: str, value: dict) -> None:
-        directory = os.path.dirname(path)
+        write_json(self.root, path, value)
+
+
+def read_json(path: str) -> Optional[dict]:
+    """The JSON object stored at ``path``, or None when it is missing, unreadable or not an object."""
+    try:
+        with open(path, "rb") as handle:
+            value = json.loads(handle.read().decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def write_json(root: str, path: str, value: dict) -> bool:
+    """Write ``value`` as JSON to ``path`` (under the cache directory ``root``) atomically.
+
+    The bytes go to a temporary file in the same directory, which is then moved over
+    ``path`` (``os.replace``): readers see the old file or the new one, never a torn one,
+    also when the run is interrupted. ``root`` is created on first use with a
+    ``.gitignore`` that ignores it all. Returns False (and writes nothing) on any OS error.
+    """
+    directory = os.path.dirname(path)
+    try:
+        if not os.path.isdir(root):
+            os.makedirs(root, exist_ok=True)
+            with open(os.path.join(root, ".gitignore"), "w") as handle:
+                handle.write("# Created by cachelint: the result cache.\n*\n")
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
         try:
-            if not os.path.isdir(self.root):
-                os.makedirs(self.root, exist_ok=True)
-                with open(os.path.join(self.root, ".gitignore"), "w") as handle:
-                    handle.write("# Created by cachelint: the result cache.\n*\n")
-            os.makedirs(directory, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(json.dumps(value, separators=(",", ":")).encode("utf-8"))
+            os.replace(tmp, path)
+        except BaseException:
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(json.dumps(value, separators=(",", ":")).encode("utf-8"))
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except OSError:
-            return
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        return False
+    return True
 
 
-def _sha(content: bytes) -> str:
+def sha(content: bytes) -> str:
+    """Hex sha256 of ``content``: the digest every cache entry and manifest uses."""
     return hashlib.sha256(content).hexdigest()
 
 
-def _diagnostic(item: dict, shown: str) -> Diagnostic:
+def diagnostic_to_json(diagnostic: Diagnostic) -> dict:
+    """``diagnostic.as_dict()`` without the path (entries are re-pathed when read)."""
+    item = diagnostic.as_dict()
+    del item["path"]
+    return item
+
+
+def diagnostic_from_json(item: dict, shown: str) -> Diagnostic:
+    """A :class:`Diagnostic` from a stored dict, with ``path`` set to ``shown``.
+
+    Raises TypeError, KeyError or ValueError when ``item`` is malformed.
+    """
     values = dict(item)
     values["path"] = shown
     fix = values.get("fix")
