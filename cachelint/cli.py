@@ -370,10 +370,8 @@ def _run(paths: List[str], **o) -> int:
             stdin_text = data.decode("utf-8", "replace").splitlines()
     if file_paths:
         try:
-            if len(file_paths) == 1 and os.path.isfile(file_paths[0]):
-                from .engine import run  # one file (pre-commit, editors): no process pool to import
-            else:
-                from .parallel import run
+            from .incremental import run  # the result cache's manifest; the process pool only when needed
+
             diagnostics.extend(run(linter, file_paths))
         except (ValueError, re.error) as exc:  # an invalid exclude pattern that slipped past validation
             click.echo(f"cachelint: invalid exclude pattern ({exc})", err=True)

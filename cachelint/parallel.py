@@ -9,6 +9,8 @@ the result cache) is prepared once here and handed to every worker.
 
 A run stays serial (plain :func:`cachelint.engine.run`) when ``jobs`` is 1 or when there
 are fewer than :data:`MIN_PARALLEL_FILES` files: starting processes costs more than it saves.
+:func:`lint_items` is the pool itself, also used by :mod:`cachelint.incremental` to lint
+files and record their manifest entries.
 
 Workers ignore SIGINT; on Ctrl-C the parent stops the workers at once and re-raises
 ``KeyboardInterrupt`` for the command line to turn into exit code 130. A worker that dies
@@ -66,13 +68,22 @@ def _init_worker(settings, index, cache=None) -> None:
         _worker_linter.set_project_index(index)
 
 
-def _lint_chunk(items: Sequence[_Item]) -> Tuple[List[Diagnostic], List[str]]:
+def _lint_chunk(items: Sequence[_Item]) -> Tuple[List[List[Diagnostic]], List[str]]:
     linter = _worker_linter
     assert linter is not None, "worker not initialised"
     before = len(linter.internal_errors)
-    out: List[Diagnostic] = []
-    for abs_path, shown in items:
-        out.extend(linter.lint_file(abs_path, shown))
+    out = [linter.lint_file(abs_path, shown) for abs_path, shown in items]
+    return out, linter.internal_errors[before:]
+
+
+def _record_chunk(items: Sequence[_Item]) -> Tuple[list, List[str]]:
+    """Like :func:`_lint_chunk`, with each file's manifest record (see :mod:`cachelint.incremental`)."""
+    from .incremental import lint_and_record
+
+    linter = _worker_linter
+    assert linter is not None, "worker not initialised"
+    before = len(linter.internal_errors)
+    out = [lint_and_record(linter, abs_path, shown) for abs_path, shown in items]
     return out, linter.internal_errors[before:]
 
 
@@ -90,12 +101,12 @@ def stop_all() -> None:
         _stop(pool)
 
 
-def _crashed(linter: Linter, item: _Item) -> List[Diagnostic]:
+def _crashed(linter: Linter, item: _Item, per_file: bool = True) -> List[Diagnostic]:
     shown = item[1]
     return linter._finish(
         [linter._file_error("CL001", shown, "the parser crashed the process that read this file (a stack overflow "
                                              "in native code, usually from extremely deep nesting)")],
-        shown, "",
+        shown, "", per_file=per_file,
     )
 
 
@@ -106,24 +117,36 @@ class _Isolated:
     about a second, and after a crash every file of the unfinished chunks comes here.
     """
 
-    def __init__(self, linter: Linter, index) -> None:
+    def __init__(self, linter: Linter, settings, index, record: bool = False) -> None:
         self.linter = linter
+        self.settings = settings
         self.index = index
+        self.record = record
         self.pool: Optional[ProcessPoolExecutor] = None
 
-    def lint(self, item: _Item) -> List[Diagnostic]:
+    def lint(self, item: _Item):
+        """The result of ``item`` as a worker gives it (see :func:`lint_items`)."""
         linter = self.linter
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker,
-                                            initargs=(linter.settings, self.index, getattr(linter, "cache", None)))
+                                            initargs=(self.settings, self.index, getattr(linter, "cache", None)))
             _active.append(self.pool)
+        before = None
+        if self.record:
+            from .manifest import signature
+
+            before = signature(item[0])  # a crash record needs the signature from before any read
         try:
-            diagnostics, internal = self.pool.submit(_lint_chunk, [item]).result()
+            results, internal = self.pool.submit(_record_chunk if self.record else _lint_chunk, [item]).result()
         except BrokenProcessPool:
             self.close()
-            return _crashed(linter, item)
+            if not self.record:
+                return _crashed(linter, item)
+            from .incremental import crash_record
+
+            return crash_record(item[0], before, _crashed(linter, item, per_file=False))
         linter.internal_errors.extend(internal)
-        return diagnostics
+        return results[0]
 
     def close(self, kill: bool = False) -> None:
         pool, self.pool = self.pool, None
@@ -133,6 +156,53 @@ class _Isolated:
             else:
                 pool.shutdown(wait=True)
             _active.remove(pool)
+
+
+def lint_items(linter: Linter, items: Sequence[_Item], workers: int, index, settings=None,
+               record: bool = False) -> Iterator:
+    """Lint ``items`` (absolute path, displayed path) in a pool of ``workers`` processes.
+
+    Yields one result per item, in order: the file's diagnostics (a list), or with
+    ``record`` the ``(diagnostics before per-file ignores, manifest entry or None,
+    dependency signatures)`` of :func:`cachelint.incremental.lint_and_record`. Workers
+    lint with ``settings`` (default: the linter's) and the project ``index``; their
+    internal errors are appended to ``linter.internal_errors``. On Ctrl-C, an error or
+    when the caller stops iterating, the workers are killed.
+    """
+    settings = settings if settings is not None else linter.settings
+    parts = chunks(items, workers)
+    task = _record_chunk if record else _lint_chunk
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker,
+                               initargs=(settings, index, getattr(linter, "cache", None)))
+    finished = False
+    isolated = _Isolated(linter, settings, index, record)
+    _active.append(pool)
+    try:
+        futures: List[Future] = [pool.submit(task, part) for part in parts]
+        broken = False
+        for part, future in zip(parts, futures):
+            if not broken:
+                try:
+                    results, internal = future.result()
+                except BrokenProcessPool:
+                    broken = True
+            if broken:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    results, internal = future.result()
+                else:
+                    for item in part:
+                        yield isolated.lint(item)
+                    continue
+            linter.internal_errors.extend(internal)
+            yield from results
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # Ctrl-C, an error, or the caller stopped iterating
+            _stop(pool)
+        isolated.close(kill=not finished)
+        _active.remove(pool)
 
 
 def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Iterator[Diagnostic]:
@@ -150,38 +220,8 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
     if workers <= 1 or len(found) < MIN_PARALLEL_FILES:
         yield from lint_found(linter, found)
         return
-    parts = chunks([(f.abs_path, f.path) for f in found], workers)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker,
-                               initargs=(s, index, getattr(linter, "cache", None)))
-    finished = False
-    isolated = _Isolated(linter, index)
-    _active.append(pool)
-    try:
-        futures: List[Future] = [pool.submit(_lint_chunk, part) for part in parts]
-        broken = False
-        for part, future in zip(parts, futures):
-            if not broken:
-                try:
-                    diagnostics, internal = future.result()
-                except BrokenProcessPool:
-                    broken = True
-            if broken:
-                if future.done() and not future.cancelled() and future.exception() is None:
-                    diagnostics, internal = future.result()
-                else:
-                    for item in part:
-                        yield from isolated.lint(item)
-                    continue
-            linter.internal_errors.extend(internal)
-            yield from diagnostics
-        finished = True
-    finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:  # Ctrl-C, an error, or the caller stopped iterating
-            _stop(pool)
-        isolated.close(kill=not finished)
-        _active.remove(pool)
+    for diagnostics in lint_items(linter, [(f.abs_path, f.path) for f in found], workers, index):
+        yield from diagnostics
 
 
-__all__ = ["run", "stop_all", "effective_jobs", "chunks", "MIN_PARALLEL_FILES"]
+__all__ = ["run", "lint_items", "stop_all", "effective_jobs", "chunks", "MIN_PARALLEL_FILES"]
