@@ -18,11 +18,12 @@ what is kept do not change. A test lints fixtures and real files both ways and c
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 #: Module-level assignments longer than this (data tables) are not kept for their own sake.
 MAX_ASSIGNMENT_LINES = 50
@@ -104,35 +105,106 @@ def _defines(node: ast.stmt) -> Set[str]:
     return names
 
 
-def _droppable_members(cls: ast.ClassDef, lines: List[str], words, decorator_line, relevance: "_Relevance") -> List[Tuple[int, int]]:
+class _Lines:
+    """Which lines of the file matter, each kind found by one scan of the whole text.
+
+    Per-statement regular-expression searches cost more than the parse they avoid on big
+    files; here every pattern runs once and statements ask by line range (bisect).
+    """
+
+    def __init__(self, text: str, words: "re.Pattern[str]"):
+        self.text = text
+        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        at: List[int] = []
+        cache: List[int] = []
+        for match in _AT.finditer(text):
+            line = self.line_of(match.start())
+            if text[self.starts[line - 1]:match.start()].strip(" \t"):
+                continue  # the matrix operator, or an @ inside a string
+            at.append(line)
+            if words.search(match.group()):
+                cache.append(line)
+        lowered = text.lower()
+        if "cache_policy" in lowered or "cache_key_fn" in lowered:
+            cache.extend(self.hits(_PREFECT_OPTION))
+        #: lines that start with a decorator; lines with a cache decorator or a Prefect cache option
+        self.at, self.decorators = at, sorted(set(cache))
+        self.block_imports = [line + 1 for line in self.hits(_BLOCK_IMPORT)]  # the match starts at the newline before
+        self.declarations: Dict[int, List[str]] = {}
+        if "global" in text or "nonlocal" in text:
+            for match in _DECLARATION.finditer(text):
+                line = self.line_of(match.start())
+                if not text[self.starts[line - 1]:match.start()].strip(" \t"):
+                    self.declarations[line] = _WORD.findall(match.group(1))
+        self.classes = ([1] if text.startswith("class") else []) + [line + 1 for line in self.hits(_CLASS_LINE)]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    def hits(self, pattern: "re.Pattern[str]") -> List[int]:
+        """Sorted line numbers where ``pattern`` matches."""
+        return sorted({self.line_of(m.start()) for m in pattern.finditer(self.text)})
+
+    def names(self, names: Set[str], call: bool = False) -> List[int]:
+        """Sorted line numbers where one of ``names`` appears as a word (followed by ``(`` if ``call``).
+
+        Each name is found by plain substring search, far faster than one alternation.
+        """
+        text = self.text
+        found: Set[int] = set()
+        for name in names:
+            at = text.find(name)
+            while at >= 0:
+                after = at + len(name)
+                if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")) and \
+                        (after >= len(text) or not (text[after].isalnum() or text[after] == "_")):
+                    if not call or _CALL_AFTER.match(text, after):
+                        found.add(self.line_of(at))
+                at = text.find(name, after)
+        return sorted(found)
+
+    @staticmethod
+    def within(lines: List[int], start: int, end: int) -> bool:
+        """Whether a line of the sorted ``lines`` lies in ``start..end``."""
+        at = bisect.bisect_left(lines, start)
+        return at < len(lines) and lines[at] <= end
+
+    def declares(self, start: int, end: int, read: Set[str]) -> bool:
+        """Whether lines ``start..end`` declare ``global``/``nonlocal`` a name in ``read``."""
+        return any(start <= line <= end and any(n in read for n in names) for line, names in self.declarations.items())
+
+
+def _droppable_members(cls: ast.ClassDef, lines: List[str], index: "_Lines", call_lines: List[int],
+                       relevance: "_Relevance") -> List[Tuple[int, int]]:
     """Line spans of methods (and nested classes' methods) of a kept class that no rule reads.
 
     Kept: class-level assignments (``__slots__``), dunder methods (``__eq__`` and ``__hash__``
     decide how instances key), cache-decorated or cache-named members,
     members that call a cached function or declare globals, and at least one member so the
-    class body stays valid. Lines shared with another statement are never dropped.
+    class body stays valid. Lines shared with another statement are never dropped. A
+    dropped member takes its leading blank lines and comments with it.
     """
-    calls = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(relevance.cached_names)) + r")\s*\(") if relevance.cached_names else None
     drops: List[Tuple[int, int]] = []
     kept_any = False
     members = cls.body
     previous_end = 0
     index_floor = members[0].lineno if members else 0  # the first member's lead stays (the class header's comments)
-    for index, member in enumerate(members):
+    for position, member in enumerate(members):
         start, end = _span(member)
-        shares_line = start <= previous_end or (index + 1 < len(members) and _span(members[index + 1])[0] <= end)
+        shares_line = start <= previous_end or (position + 1 < len(members) and _span(members[position + 1])[0] <= end)
         previous_end = end
         dunder = getattr(member, "name", "").startswith("__") and getattr(member, "name", "").endswith("__")
         if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or shares_line or dunder:
             kept_any = True
+            index_floor = end + 1
             continue
-        chunk = "\n".join(lines[start - 1:end])
         if isinstance(member, ast.ClassDef):
             kept_any = True
-            drops.extend(_droppable_members(member, lines, words, decorator_line, relevance))
+            drops.extend(_droppable_members(member, lines, index, call_lines, relevance))
+            index_floor = end + 1
             continue
-        relevant = words.search(member.name) or (decorator_line.search(chunk) and relevance.scan(member)) \
-            or (calls is not None and calls.search(chunk)) or _declares(chunk, relevance.read)
+        relevant = relevance.words.search(member.name) or (index.within(index.decorators, start, end) and relevance.scan(member)) \
+            or index.within(call_lines, start, end) or index.declares(start, end, relevance.read)
         if relevant:
             kept_any = True
         else:
@@ -160,20 +232,17 @@ def _lead_start(lines: List[str], start: int, floor: int, column: int) -> int:
 
 
 #: ``global``/``nonlocal`` declarations: CL202 reads them when a cached function reads the name.
-_DECLARATION = re.compile(r"^[ \t]*(?:global|nonlocal)[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)", re.MULTILINE)
+_DECLARATION = re.compile(r"(?:global|nonlocal)[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")
 _WORD = re.compile(r"\w+")
-_BLOCK_IMPORT = re.compile(r"^[ \t]+(?:import|from[ \t]+\S+[ \t]+import)\b", re.MULTILINE)
-
-
-def _declares(chunk: str, read: Set[str]) -> bool:
-    """Whether ``chunk`` declares ``global``/``nonlocal`` one of the names in ``read``."""
-    if "global" not in chunk and "nonlocal" not in chunk:
-        return False
-    return any(name in read for match in _DECLARATION.finditer(chunk) for name in _WORD.findall(match.group(1)))
+_NEWLINE = re.compile(r"\n")
+_AT = re.compile(r"@[^\n]*")
+_PREFECT_OPTION = re.compile(r"cache_(?:policy|key_fn)", re.IGNORECASE)
+_CALL_AFTER = re.compile(r"\s*\(")
+_BLOCK_IMPORT = re.compile(r"\n[ \t]+(?:import|from[ \t]+\S+[ \t]+import)\b")
 #: A top-level statement that is not a simple statement (decorated, definition, block).
 _COMPOUND = re.compile(r"(?:@|(?:async[ \t]+)?def\b|class\b|if\b|for\b|while\b|try\b|with\b|async\b)")
 _IMPORT = re.compile(r"(?:import|from)\b")
-_CLASS_LINE = re.compile(r"^class\b", re.MULTILINE)
+_CLASS_LINE = re.compile(r"\nclass\b")
 _DEFINED_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 
 
@@ -200,11 +269,9 @@ class Reduced:
 
 
 @functools.lru_cache(maxsize=16)
-def _patterns(extra_names: Tuple[str, ...]):
-    names = ["cach", "memo", "persist", "alru", "lru"] + [re.escape(n) for n in extra_names if n]
-    words = re.compile("|".join(names), re.IGNORECASE)
-    decorator_line = re.compile(r"^[ \t]*@[^\n]*(?:" + "|".join(names) + r")|cache_policy|cache_key_fn", re.IGNORECASE | re.MULTILINE)
-    return words, decorator_line
+def _words(extra_names: Tuple[str, ...]) -> "re.Pattern[str]":
+    """The cache words, and the last names of declared and project decorators."""
+    return re.compile("|".join(["cach", "memo", "persist", "alru", "lru"] + [re.escape(n) for n in extra_names if n]), re.IGNORECASE)
 
 
 def spans_of(tree: ast.Module) -> Tuple[List[Tuple[int, int]], List[List[ast.stmt]]]:
@@ -234,7 +301,7 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
     ValueError, RecursionError, MemoryError) when a statement that had to be parsed does
     not parse: the caller then parses the whole file to report it.
     """
-    words, decorator_line = _patterns(tuple(sorted(n for n in extra_names if n)))
+    words = _words(tuple(sorted(n for n in extra_names if n)))
     lines = text.split("\n")
     chunks = ["\n".join(lines[start - 1:end]) for start, end in spans]
     parsed: dict = {}
@@ -267,11 +334,12 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
         parse([i])
         return parsed[i]
 
+    index = _Lines(text, words)
     is_import = [bool(_IMPORT.match(chunk)) for chunk in chunks]
     is_compound = [bool(_COMPOUND.match(chunk)) for chunk in chunks]
-    defined = [_DEFINED_NAME.search(chunk) if is_compound[i] else None for i, chunk in enumerate(chunks)]
+    defined = [_DEFINED_NAME.search(chunk) if chunk.startswith(("@", "def", "class", "async")) else None for chunk in chunks]
     named = [m is not None and bool(words.search(m.group(1))) for m in defined]
-    decorated = [is_compound[i] and bool(decorator_line.search(chunk)) for i, chunk in enumerate(chunks)]
+    decorated = [is_compound[i] and index.within(index.decorators, start, end) for i, (start, end) in enumerate(spans)]
     parse(i for i in range(len(chunks)) if is_import[i] or named[i] or decorated[i])
     imports = [node for i in range(len(chunks)) if is_import[i] for node in statements(i)]
     relevance = _Relevance(ast.Module(body=imports, type_ignores=[]), words)
@@ -288,40 +356,42 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
         if is_import[i]:
             keep[i] = True
         elif not is_compound[i]:  # assignments and other simple statements: cheap to keep when short
-            keep[i] = end - start < MAX_ASSIGNMENT_LINES or bool(decorator_line.search(chunk))
+            keep[i] = end - start < MAX_ASSIGNMENT_LINES or index.within(index.decorators, start, end)
         else:
             if named[i] and _is_definition(statements(i)):
                 keep[i] = True
                 scan(i)
-            elif decorated[i] or (relevance.aliases and "@" in chunk):
+            elif decorated[i] or (relevance.aliases and index.within(index.at, start, end)):
                 keep[i] = scan(i)
-            if not keep[i] and not chunk.startswith(("def", "class", "async", "@")):
+            if not keep[i] and defined[i] is None and not chunk.startswith("@"):
                 # a module-level block (``try: from functools import cache``) imports for the module
-                keep[i] = bool(_BLOCK_IMPORT.search(chunk))
+                keep[i] = index.within(index.block_imports, start, end)
     # functions that declare a global a cached function reads (CL202 reads both)
     relevance.read = {word for i, chunk in enumerate(chunks) if keep[i] and is_compound[i] for word in _WORD.findall(chunk)}
-    for i, chunk in enumerate(chunks):
-        if not keep[i] and _declares(chunk, relevance.read):
-            keep[i] = True
-    is_class = [is_compound[i] and bool(_CLASS_LINE.search(chunk)) for i, chunk in enumerate(chunks)]
+    if index.declarations:
+        for i, (start, end) in enumerate(spans):
+            if not keep[i] and index.declares(start, end, relevance.read):
+                keep[i] = True
+    is_class = [is_compound[i] and index.within(index.classes, start, end) for i, (start, end) in enumerate(spans)]
     changed = True
+    call_lines: List[int] = []
     while changed:  # kept classes need their bases (CL507 reads __slots__ up the chain)
         changed = False
         parse(i for i in range(len(chunks)) if keep[i] and is_class[i])
-        for i, chunk in enumerate(chunks):
+        for i in range(len(chunks)):
             if keep[i] and is_class[i]:
                 for node in statements(i):
                     if isinstance(node, ast.ClassDef):
                         for base in node.bases:
                             relevance.referenced.update(n.id for n in ast.walk(base) if isinstance(n, ast.Name))
-        calls = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(relevance.cached_names)) + r")\s*\(") if relevance.cached_names else None
-        referenced = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(relevance.referenced)) + r")\b") if relevance.referenced else None
-        for i, chunk in enumerate(chunks):
+        call_lines = index.names(relevance.cached_names, call=True)
+        referenced_lines = index.names(relevance.referenced)
+        for i, (start, end) in enumerate(spans):
             if keep[i]:
                 continue
-            if calls is not None and calls.search(chunk):
+            if index.within(call_lines, start, end):
                 keep[i] = changed = True
-            elif referenced is not None and referenced.search(chunk):
+            elif index.within(referenced_lines, start, end):
                 if is_compound[i]:  # only a definition's own name counts (see _defines)
                     hit = defined[i] is not None and defined[i].group(1) in relevance.referenced and _is_definition(statements(i))
                 else:
@@ -331,11 +401,11 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
     # inside kept classes, methods that neither cache, call a cached function nor define a
     # cache-named helper are dropped too (big test classes with one cached method)
     drops: List[Tuple[int, int]] = []
-    for i, chunk in enumerate(chunks):
+    for i in range(len(chunks)):
         if keep[i] and is_class[i]:
             for node in statements(i):
                 if isinstance(node, ast.ClassDef):
-                    drops.extend(_droppable_members(node, lines, words, decorator_line, relevance))
+                    drops.extend(_droppable_members(node, lines, index, call_lines, relevance))
     if all(keep) and not drops:
         return None
     kept = [False] * (len(lines) + 1)
