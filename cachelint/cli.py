@@ -5,12 +5,9 @@ configuration or internal error, 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import re
 import sys
-from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import click
@@ -101,6 +98,9 @@ def _list_rules() -> str:
 
 def statistics(diagnostics, output_format: str) -> str:
     """Counts per code, most frequent first (ties by code): a table, or JSON for ``--format json``."""
+    import json
+    from collections import Counter
+
     counts = Counter(d.code for d in diagnostics)
     names = {d.code: d.name for d in diagnostics}
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -114,6 +114,9 @@ def statistics(diagnostics, output_format: str) -> str:
 
 
 def _show_settings(settings, output_format: str, paths: Sequence[str]) -> str:
+    import dataclasses
+    import json
+
     from .rules import ALL_RULES
 
     data = dataclasses.asdict(settings)
@@ -370,8 +373,12 @@ def _run(paths: List[str], **o) -> int:
             stdin_text = data.decode("utf-8", "replace").splitlines()
     if file_paths:
         try:
-            from .incremental import run  # the result cache's manifest; the process pool only when needed
-
+            if linter.cache is not None:
+                from .incremental import run  # the result cache's manifest; the process pool only when needed
+            elif len(file_paths) == 1 and os.path.isfile(file_paths[0]):
+                from .engine import run  # one file (pre-commit, editors): no process pool to import
+            else:
+                from .parallel import run
             diagnostics.extend(run(linter, file_paths))
         except (ValueError, re.error) as exc:  # an invalid exclude pattern that slipped past validation
             click.echo(f"cachelint: invalid exclude pattern ({exc})", err=True)

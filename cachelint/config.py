@@ -17,7 +17,6 @@ libcst.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 import stat
@@ -26,11 +25,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import files
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
 
 __all__ = [
     "ConfigError",
@@ -255,6 +249,8 @@ def parse_codes(
             if not code or code in codes:
                 continue
             if known and code != "ALL" and not any(k.startswith(code) for k in known):
+                import difflib
+
                 close = difflib.get_close_matches(code, known, n=1)
                 hint = " (did you mean '%s'?)" % close[0] if close else ""
                 raise ConfigError(
@@ -288,6 +284,8 @@ def _suggest(key: str, valid: Sequence[str]) -> str:
     kebab = key.replace("_", "-")
     if kebab in valid and kebab != key:
         return " (did you mean '%s'? keys are kebab-case)" % kebab
+    import difflib
+
     close = difflib.get_close_matches(kebab, valid, n=1, cutoff=0.6)
     if close:
         return " (did you mean '%s'?)" % close[0]
@@ -312,6 +310,11 @@ def _load_toml(path: str, display: str) -> Dict[str, Any]:
 
 
 def _parse_toml(data: bytes, display: str) -> Dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -28,11 +28,8 @@ import io
 import os
 import re
 import stat
-import tokenize
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
-
-import pathspec
 
 __all__ = [
     "DEFAULT_EXCLUDE",
@@ -218,6 +215,10 @@ def _is_anchored(line: str) -> bool:
 
 def _compile(lines: Iterable[str], strict: bool) -> Tuple[_Entry, ...]:
     lines = [line for line in lines if line and line.strip()]
+    if not lines:
+        return ()
+    import pathspec  # only when there are patterns to match (a run over named files needs none)
+
     try:
         compiled = [(line, p) for line, p in zip(lines, pathspec.GitIgnoreSpec.from_lines(lines).patterns)]
     except (ValueError, re.error):  # pathspec lets a bad range like "[z-a]" reach re.compile
@@ -535,7 +536,16 @@ def discover(
     cwd = os.getcwd()
     root_abs = os.path.abspath(root) if root is not None else cwd
     lines = list(exclude) + list(extend_exclude)
-    exclude_set = _PatternSet.from_lines(root_abs, lines, strict=True, outside_by_basename=True)
+    exclude_sets: List[_PatternSet] = []
+
+    def exclude_patterns() -> _PatternSet:
+        """The exclude patterns, compiled the first time a walk or ``force_exclude`` needs them."""
+        if not exclude_sets:
+            exclude_sets.append(_PatternSet.from_lines(root_abs, lines, strict=True, outside_by_basename=True))
+        return exclude_sets[0]
+
+    if not set(lines) <= set(DEFAULT_EXCLUDE):
+        exclude_patterns()  # validate the configured patterns now: an invalid one raises ValueError
     gitignores = _GitIgnores(root_abs) if respect_gitignore else None
 
     files: Dict[str, SourceFile] = {}
@@ -546,6 +556,7 @@ def discover(
         errors.setdefault(display, ReadError(display, reason))
 
     def excluded_explicitly(abs_path: str, given: str, is_dir: bool) -> bool:
+        exclude_set = exclude_patterns()
         if _rel_to(abs_path, root_abs) is not None:
             if exclude_set.match(abs_path, is_dir):
                 return True
@@ -588,7 +599,7 @@ def discover(
         _walk(
             abs_path,
             display,
-            exclude_set.without_inherited(abs_path),
+            exclude_patterns().without_inherited(abs_path),
             [s.without_inherited(abs_path) for s in gitignores.chain_for(abs_path)]
             if gitignores is not None
             else None,
@@ -805,6 +816,7 @@ def decode_source(data: bytes, path: str) -> Union[str, ReadError]:
     """
     if b"\x00" in data:
         return ReadError(path, "binary file (contains NUL bytes)")
+    import tokenize
     cookie = _declared_cookie(data)
     before_cookie = False
     try:

@@ -42,19 +42,13 @@ Record = Tuple[List[Diagnostic], Optional[Entry], Dict[str, DepSignature]]
 def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Iterator[Diagnostic]:
     """Yield the diagnostics of every file under ``paths`` (see the module docstring).
 
-    Without a result cache on ``linter`` this is :func:`cachelint.parallel.run` (or, for a
-    single file, :func:`cachelint.engine.run`, which does not import the process pool).
-    ``jobs`` defaults to ``linter.settings.jobs``.
+    Without a result cache on ``linter`` this is :func:`cachelint.parallel.run`. ``jobs``
+    defaults to ``linter.settings.jobs``.
     """
     if linter.cache is None:
-        if len(paths) == 1 and os.path.isfile(paths[0]):
-            from .engine import run as serial
+        from .parallel import run as uncached
 
-            yield from serial(linter, paths)
-        else:
-            from .parallel import run as pooled
-
-            yield from pooled(linter, paths, jobs)
+        yield from uncached(linter, paths, jobs)
         return
     found, errors = discover(linter, paths)
     yield from errors

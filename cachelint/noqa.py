@@ -13,9 +13,7 @@ drops the suppressed ones and, when CL000 (``unused-noqa``) is enabled, adds one
 """
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .models import WARNING, Diagnostic, Fix
@@ -74,6 +72,9 @@ def _comment_directives(text: str) -> Optional[Dict[int, Tuple[int, int, Tuple[s
     Columns are 0-based offsets into the line (code points). A directive written inside a
     string is not a comment and is not listed. None when the text cannot be tokenized.
     """
+    import io
+    import tokenize
+
     found: Dict[int, Tuple[int, int, Tuple[str, ...]]] = {}
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):

@@ -24,7 +24,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import __version__
@@ -194,6 +193,8 @@ def write_json(root: str, path: str, value: dict) -> bool:
     also when the run is interrupted. ``root`` is created on first use with a
     ``.gitignore`` that ignores it all. Returns False (and writes nothing) on any OS error.
     """
+    import tempfile
+
     directory = os.path.dirname(path)
     try:
         if not os.path.isdir(root):

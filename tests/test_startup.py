@@ -1,4 +1,5 @@
-"""Start-up stays light: --version and a run over a file without cache decorators never import libcst."""
+"""Start-up stays light: --version and a run over a file without cache decorators never import libcst,
+nor anything else that run does not use."""
 from __future__ import annotations
 
 import subprocess
@@ -56,3 +57,59 @@ def test_a_decorator_module_that_would_crash_libcst_is_skipped_not_fatal(tmp_pat
     out = subprocess.run([sys.executable, "-m", "cachelint", "--no-cache", "use.py"], capture_output=True, text=True, cwd=pkg)
     assert out.returncode == 1, (out.returncode, out.stderr[-500:])
     assert "CL101" in out.stdout and "Traceback" not in out.stderr
+
+
+#: Modules a run over one clean file (text output, no configuration) has no use for.
+NOT_AT_START_UP = ("libcst", "cachelint.cacheable", "pathspec", "cachelint.parallel", "concurrent.futures",
+                   "cachelint.output.json_format", "cachelint.output.sarif", "cachelint.output.gitlab",
+                   "cachelint.output.github", "cachelint.output.concise", "difflib", "tomllib", "tempfile",
+                   "cachelint.manifest", "cachelint.result_cache")
+
+LOADED = (
+    "import sys\n"
+    "from cachelint.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "except SystemExit as exc:\n"
+    "    pass\n"
+    "print(sorted({name for name in %r for m in sys.modules if m == name or m.startswith(name + '.')}))\n"
+)
+
+
+def loaded(*args, cwd, modules=NOT_AT_START_UP):
+    out = subprocess.run([sys.executable, "-c", LOADED % (modules,), *args], capture_output=True, text=True, cwd=cwd)
+    return out.stdout.splitlines()[-1]
+
+
+def test_a_clean_file_imports_only_what_it_uses(tmp_path):
+    (tmp_path / "clean.py").write_text("import os\n\n\ndef join(a, b):\n    return os.path.join(a, b)\n")
+    assert loaded("--no-cache", "clean.py", cwd=tmp_path) == "[]"
+    assert loaded("--version", cwd=tmp_path) == "[]"
+
+
+def test_importing_the_package_leaves_the_reference_decorator_for_later():
+    probe = ("import sys, cachelint\n"
+             "assert 'cachelint.cacheable' not in sys.modules\n"
+             "from cachelint import cacheable, CacheKeyWarning\n"
+             "import cachelint.cacheable\n"
+             "from cachelint.cacheable import CacheInfo\n"
+             "assert cachelint.cacheable is cacheable and callable(cacheable)\n"
+             "assert sys.modules['cachelint.cacheable'].cacheable is cacheable\n"
+             "assert issubclass(CacheKeyWarning, UserWarning) and 'cacheable' in dir(cachelint)\n"
+             "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+    first_submodule = ("import cachelint.cacheable as m, cachelint\n"
+                       "from cachelint import cacheable\n"
+                       "assert cachelint.cacheable is cacheable and callable(cacheable)\n"
+                       "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", first_submodule], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_a_directory_walk_and_a_format_import_what_they_need(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "clean.py").write_text("X = 1\n")
+    assert loaded("--no-cache", "--jobs", "1", "--format", "json", "pkg", cwd=tmp_path,
+                  modules=("pathspec", "cachelint.output.json_format", "cachelint.output.sarif")) == \
+        "['cachelint.output.json_format', 'pathspec']"

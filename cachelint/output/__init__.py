@@ -11,19 +11,19 @@ from typing import Callable, Dict, List
 FORMATS: List[str] = ["text", "concise", "json", "sarif", "github", "gitlab"]
 
 
-def formatter(name: str) -> Callable[..., str]:
-    """Return the formatting function for ``name`` (one of :data:`FORMATS`); KeyError if unknown."""
-    from . import concise, github, gitlab, json_format, sarif, text
+#: Format name -> module (in this package) whose ``render`` writes it.
+_MODULES: Dict[str, str] = {"text": "text", "concise": "concise", "json": "json_format", "sarif": "sarif",
+                            "github": "github", "gitlab": "gitlab"}
 
-    table: Dict[str, Callable[..., str]] = {
-        "text": text.render,
-        "concise": concise.render,
-        "json": json_format.render,
-        "sarif": sarif.render,
-        "github": github.render,
-        "gitlab": gitlab.render,
-    }
-    return table[name]
+
+def formatter(name: str) -> Callable[..., str]:
+    """Return the formatting function for ``name`` (one of :data:`FORMATS`); KeyError if unknown.
+
+    Only that format's module is imported.
+    """
+    import importlib
+
+    return importlib.import_module("." + _MODULES[name], __name__).render
 
 
 __all__ = ["formatter", "FORMATS"]
