@@ -1,4 +1,5 @@
 """``python -m cachelint`` runs the command line."""
 from .cli import main
 
-main()
+if __name__ == "__main__":  # worker processes import this module too (forkserver); only the command runs it
+    main()

@@ -20,7 +20,7 @@ from .prefilter import Prefilter
 from .hazards import libcst_hazard as _libcst_hazard
 from .reduce import Reduced, reduce_module
 from .noqa import NoqaFilter
-from .project import may_define_cache, may_define_decorator, module_name_for, package_root
+from .project import may_define_decorator, module_name_for, package_root
 
 class Linter:
     """Lints files with one resolved :class:`Settings`; reusable across many files."""
@@ -100,10 +100,11 @@ class Linter:
         """
         shown = display or path
         data = files.read_source(path)
-        if isinstance(data, files.ReadError):
-            return self._finish([self._file_error("CL002", shown, data.reason)], shown, "")
-        if self.cache is None or (self.prefilter and not self.screen.uses_cache(data) and not may_define_cache(data)):
-            return self.lint_source(data, shown)  # cheap either way: not worth an entry
+        screened = self.screen_data(data, shown)
+        if screened is not None:
+            return screened
+        if self.cache is None or isinstance(data, files.ReadError):
+            return self.lint_source(data, shown)
         name, is_package = module_name_for(path)
         package = name if is_package else name.rpartition(".")[0]
         cached = self.cache.get(data, package, shown)
@@ -119,6 +120,27 @@ class Linter:
             self.project.recorded = None
         return self._path_filter(found, shown)
 
+    def screen_data(self, data: Union[bytes, "files.ReadError"], shown: str) -> Optional[List[Diagnostic]]:
+        """The diagnostics of a file's bytes when no parse is needed, else None.
+
+        ``data`` is what :func:`cachelint.files.read_source` gave (a read error becomes
+        CL002). A file whose bytes cannot hold a cache decorator nor define one costs a
+        decode and the screens; the rest (None) must go through :meth:`lint_file`.
+        """
+        if isinstance(data, files.ReadError):
+            return self._finish([self._file_error("CL002", shown, data.reason)], shown, "")
+        if not self.prefilter or self.screen.uses_cache(data) or may_define_decorator(data):
+            return None
+        if b"\r" in data and _LONE_CR.search(data):
+            return None  # old Mac line ends: the screens run again on normalised lines
+        # no cache decorator can be here: what every file gets is all there is to do
+        text = files.decode_source(data, shown)
+        if isinstance(text, files.ReadError):
+            return self._finish([self._file_error("CL002", shown, text.reason)], shown, "")
+        if not self.noqa.report_unused or self.noqa.exempt(text):
+            return []
+        return self._path_filter(self.noqa.apply([], text, shown), shown)
+
     def _diagnose(self, source: Union[str, bytes], path: str) -> Tuple[List[Diagnostic], bool]:
         """Diagnostics of one file's content before per-file ignores, and whether it was parsed."""
         if isinstance(source, bytes):
@@ -131,7 +153,7 @@ class Linter:
         if self.noqa.exempt(text):
             return [], False
         raw = source if isinstance(source, bytes) else text.encode("utf-8", "surrogatepass")
-        if b"\r" in raw and _LONE_CR.search(raw):  # old Mac line ends: the prefilter's ^ sees only \n
+        if b"\r" in raw and _LONE_CR.search(raw):  # old Mac line ends: the screens find line starts by \n
             raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if self.prefilter and not self.screen.uses_cache(raw) and not may_define_decorator(raw):
             return (self.noqa.apply([], text, path) if self.noqa.report_unused else []), False

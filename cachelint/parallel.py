@@ -20,14 +20,17 @@ becomes a CL001 diagnostic.
 """
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
+from . import files
 from .engine import Linter, discover, lint_found, prepare
+from .project import module_name_for
 from .models import Diagnostic
 
 #: Fewer files than this are linted in the calling process.
@@ -58,7 +61,7 @@ def chunks(items: Sequence[_Item], jobs: int) -> List[List[_Item]]:
     return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
 
-def _init_worker(settings, index, cache=None) -> None:
+def _init_worker(settings, index, cache=None, warm: bool = False) -> None:
     global _worker_linter
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
     _worker_linter = Linter(settings)
@@ -66,6 +69,25 @@ def _init_worker(settings, index, cache=None) -> None:
         _worker_linter.use_cache(cache)
     if index is not None:
         _worker_linter.set_project_index(index)
+    if warm:  # import libcst, the rules and the library models now, while the parent screens
+        _worker_linter.rules
+        _worker_linter.declared
+        for module in ("analysis", "inference", "positions"):
+            importlib.import_module(f"{__package__}.{module}")
+
+
+def _ready() -> None:
+    """A task that starts a worker (the pool starts one process per task submitted)."""
+
+
+def _lint_candidate(item: _Item, index) -> Tuple[List[Diagnostic], List[str]]:
+    """Lint one file that passed the parent's screens, with the project ``index`` of pass one."""
+    linter = _worker_linter
+    assert linter is not None, "worker not initialised"
+    if index:
+        linter.set_project_index(index)
+    before = len(linter.internal_errors)
+    return linter.lint_file(*item), linter.internal_errors[before:]
 
 
 def _lint_chunk(items: Sequence[_Item]) -> Tuple[List[List[Diagnostic]], List[str]]:
@@ -205,6 +227,64 @@ def lint_items(linter: Linter, items: Sequence[_Item], workers: int, index, sett
         _active.remove(pool)
 
 
+def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int) -> Iterator[List[Diagnostic]]:
+    """Each file's diagnostics, in order: screened here, parsed in ``workers`` processes.
+
+    One read of each file in this process does pass one (the project index) and the byte
+    screens; a file that cannot hold a cache decorator is finished here (most files of a
+    tree), and only the others go to the workers, one task each, largest first so the
+    workers end together. The workers start before the screening so their imports
+    (libcst, the rules) overlap it; with nothing to parse they are stopped unused. A
+    worker that dies takes no result with it: its files are linted again one by one.
+    """
+    from .project import may_define_cache
+
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                               initargs=(linter.settings, None, getattr(linter, "cache", None), True))
+    _active.append(pool)
+    finished = False
+    isolated: Optional[_Isolated] = None
+    try:
+        for _ in range(workers):
+            pool.submit(_ready)
+        results: List[Optional[List[Diagnostic]]] = []
+        sizes: Dict[int, int] = {}
+        modules: Dict[str, str] = {}
+        for position, source in enumerate(found):
+            data = files.read_source(source.abs_path)
+            if len(found) > 1 and not isinstance(data, files.ReadError) and may_define_cache(data):
+                modules.setdefault(module_name_for(source.abs_path)[0], source.abs_path)
+            results.append(linter.screen_data(data, source.path))
+            if results[-1] is None:
+                sizes[position] = len(data)
+        index = modules if len(found) > 1 else None
+        if index is not None:
+            linter.set_project_index(index)
+        futures: Dict[int, Future] = {}
+        for position in sorted(sizes, key=lambda p: -sizes[p]):
+            source = found[position]
+            futures[position] = pool.submit(_lint_candidate, (source.abs_path, source.path), index)
+        for position, result in enumerate(results):
+            if result is not None:
+                yield result
+                continue
+            try:
+                diagnostics, internal = futures[position].result()
+            except BrokenProcessPool:
+                if isolated is None:
+                    isolated = _Isolated(linter, linter.settings, index)
+                yield isolated.lint((found[position].abs_path, found[position].path))
+                continue
+            linter.internal_errors.extend(internal)
+            yield diagnostics
+        finished = True
+    finally:
+        _stop(pool)  # nothing is left to wait for (or Ctrl-C, an error, the caller stopped)
+        if isolated is not None:
+            isolated.close(kill=not finished)
+        _active.remove(pool)
+
+
 def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Iterator[Diagnostic]:
     """Yield the diagnostics of every file under ``paths``, like :func:`cachelint.engine.run`.
 
@@ -216,12 +296,12 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
     workers = effective_jobs(getattr(s, "jobs", 0) if jobs is None else jobs)
     found, errors = discover(linter, paths)
     yield from errors
-    index = prepare(linter, found)
     if workers <= 1 or len(found) < MIN_PARALLEL_FILES:
+        prepare(linter, found)
         yield from lint_found(linter, found)
         return
-    for diagnostics in lint_items(linter, [(f.abs_path, f.path) for f in found], workers, index):
+    for diagnostics in screened_run(linter, found, workers):
         yield from diagnostics
 
 
-__all__ = ["run", "lint_items", "stop_all", "effective_jobs", "chunks", "MIN_PARALLEL_FILES"]
+__all__ = ["run", "lint_items", "screened_run", "stop_all", "effective_jobs", "chunks", "MIN_PARALLEL_FILES"]

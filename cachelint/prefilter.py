@@ -11,8 +11,9 @@ substring searches, nothing more (DESIGN.md §7). A file is parsed when
   ``@task(...)``); or
 * a top-level ``def``/``class`` is named like a cache (a home-made decorator to read).
 
-Each screen starts with plain ``in`` tests for the words on the lower-cased bytes (C-speed
-substring search) and only then runs a regular expression with a literal prefix.
+Each screen finds its few candidate lines with a regular expression that starts with a
+literal (``@``, ``import``, a newline before ``def``/``class``: C-speed search) and only
+then looks for the words in those lines.
 """
 from __future__ import annotations
 
@@ -23,8 +24,13 @@ from typing import Iterable
 BASE_WORDS = ("cach", "memo", "persist", "alru")
 
 
-def _any_case(word: str) -> bytes:
-    return b"".join(b"[" + re.escape(c.lower().encode()) + re.escape(c.upper().encode()) + b"]" if c.isalpha() else re.escape(c.encode()) for c in word)
+#: A decorator or the matrix operator: the rest of its line (checked for a line start after).
+_AT = re.compile(rb"@[^\n]*")
+#: An import line that renames something (checked for a cache word after).
+_IMPORT_LINE = re.compile(rb"import[^\n]*")
+_AS = re.compile(rb"\bas\b")
+#: A definition in column 0 (after a newline; the file's first line is checked apart).
+_TOP_DEFINITION = re.compile(rb"\n(?:async[ \t]+)?(def|class)[ \t]+(\w+)")
 
 
 class Prefilter:
@@ -33,37 +39,33 @@ class Prefilter:
     def __init__(self, extra_names: Iterable[str] = ()):
         extra = sorted({n for n in extra_names if n})
         words = list(BASE_WORDS) + extra
+        #: lower-cased words a decorator line or an aliasing import must contain one of
         self.quick = sorted({w.lower().encode() for w in words})
-        alternatives = b"|".join(_any_case(w) for w in words)
-        self._decorator = re.compile(rb"@[^\n]*?(?:" + alternatives + rb")")
-        self._alias = re.compile(rb"import[^\n]*?(?:" + alternatives + rb")[^\n]*?\bas\b")
-        self._prefect = re.compile(rb"cache_(?:policy|key_fn)")
-        base = b"|".join(_any_case(w) for w in BASE_WORDS + ("lru",))
-        self._named_def = re.compile(rb"(?:def|class)[ \t]+\w*(?:" + base + rb")\w*")
         self._def_quick = [w.encode() for w in BASE_WORDS + ("lru",)]
-        self._last: tuple = (None, b"")
         self._defines: dict = {}
 
-    @staticmethod
-    def _at_line_start(data: bytes, pos: int) -> bool:
-        line_start = data.rfind(b"\n", 0, pos) + 1
-        return data[line_start:pos].strip(b" \t") == b""
-
-    def _lowered(self, data: bytes) -> bytes:
-        """``data.lower()``, computed once for the file both screens look at."""
-        if self._last[0] is not data:
-            self._last = (data, data.lower())
-        return self._last[1]
+    def _has_word(self, text: bytes) -> bool:
+        low = text.lower()
+        return any(word in low for word in self.quick)
 
     def uses_cache(self, data: bytes) -> bool:
-        """Could ``data`` apply a cache decorator?"""
-        lowered = self._lowered(data)
-        if not any(word in lowered for word in self.quick):
-            return False
-        for match in self._decorator.finditer(data):
-            if self._at_line_start(data, match.start()):
-                return True
-        return bool(self._alias.search(data) or self._prefect.search(data))
+        """Could ``data`` apply a cache decorator?
+
+        Only the few lines that can matter are looked at: decorator lines (found by one
+        literal search for ``@``), imports that rename, and the Prefect cache options.
+        """
+        for match in _AT.finditer(data):
+            if self._has_word(match.group()):
+                start = match.start()
+                line_start = data.rfind(b"\n", 0, start) + 1
+                if not data[line_start:start].strip(b" \t"):
+                    return True
+        if b" as " in data or b"\tas" in data:
+            for match in _IMPORT_LINE.finditer(data):
+                line = match.group()
+                if self._has_word(line) and _AS.search(line):
+                    return True
+        return b"cache_policy" in data or b"cache_key_fn" in data
 
     def may_define_cache(self, data: bytes) -> bool:
         """Could ``data`` define a cache-named decorator at the top level (first screen only)?
@@ -79,19 +81,16 @@ class Prefilter:
         return answer
 
     def _may_define_cache(self, data: bytes) -> bool:
-        lowered = self._lowered(data)
-        if not any(word in lowered for word in self._def_quick):
-            return False
-        has_call = b"__call__" in data
-        for match in self._named_def.finditer(data):
-            start = match.start()
-            at_top = start == 0 or data[start - 1:start] == b"\n" or data[max(0, start - 7):start] == b"\nasync "
-            if not at_top:
-                continue
-            name = match.group(0).split()[-1]
-            if name.lower().startswith(b"test"):
+        has_call = None
+        first = _TOP_DEFINITION.match(b"\n" + data[:200])  # the first line has no newline before it
+        for match in ([first] if first else []) + list(_TOP_DEFINITION.finditer(data)):
+            name = match.group(2).lower()
+            if not any(word in name for word in self._def_quick) or name.startswith(b"test"):
                 continue  # test functions are not decorators
-            if match.group(0).startswith(b"class") and not has_call:
-                continue  # a class-based decorator needs __call__
+            if match.group(1) == b"class":
+                if has_call is None:
+                    has_call = b"__call__" in data
+                if not has_call:
+                    continue  # a class-based decorator needs __call__
             return True
         return False
