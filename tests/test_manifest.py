@@ -166,6 +166,25 @@ def test_only_changed_and_new_files_are_linted_again(tmp_path, monkeypatch, lint
     assert warm == [d.as_dict() for d in plain(cold, [str(tmp_path / "pkg")])]
 
 
+def test_many_changed_files_are_linted_again_in_the_pool_with_per_file_ignores(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pkg").mkdir()
+    for number in range(12):
+        (tmp_path / "pkg" / f"m{number:02}.py").write_text(USER)
+    age(tmp_path / "pkg")
+    settings = Settings(select=("ALL",), per_file_ignores=(("m0*.py", ("CL101",)),), root=str(tmp_path))
+    run_in_process([tmp_path / "pkg"], tmp_path / "cache", settings, jobs=2)
+    for number in range(1, 11):
+        (tmp_path / "pkg" / f"m{number:02}.py").write_text(USER_SAME_SIZE)
+    warm, _ = run_in_process([tmp_path / "pkg"], tmp_path / "cache", settings, jobs=2)
+    from cachelint.engine import run as plain
+
+    expected = [d.as_dict() for d in plain(Linter(settings), [str(tmp_path / "pkg")])]
+    assert warm == expected
+    assert {d["path"][-6:-3] for d in warm if d["code"] == "CL101"} == {"m10", "m11"}
+    assert run_in_process([tmp_path / "pkg"], tmp_path / "cache", settings, jobs=2)[0] == expected
+
+
 def test_a_changed_dependency_outside_the_run_relints_its_dependents_only(shop, tmp_path, monkeypatch, linted):
     monkeypatch.chdir(shop.parent)
     (shop / "plain.py").write_text("X = 1\n")
