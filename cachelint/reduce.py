@@ -178,8 +178,9 @@ def _droppable_members(cls: ast.ClassDef, lines: List[str], index: "_Lines", cal
                        relevance: "_Relevance") -> List[Tuple[int, int]]:
     """Line spans of methods (and nested classes' methods) of a kept class that no rule reads.
 
-    Kept: class-level assignments (``__slots__``), dunder methods (``__eq__`` and ``__hash__``
-    decide how instances key), cache-decorated or cache-named members,
+    Kept: class-level assignments (``__slots__``), the special methods rules read
+    (:data:`_READ_DUNDERS`: ``__eq__`` and ``__hash__`` decide how instances key, ``__init__``
+    and ``__call__`` make a class-based decorator), cache-decorated or cache-named members,
     members that call a cached function or declare globals, and at least one member so the
     class body stays valid. Lines shared with another statement are never dropped. A
     dropped member takes its leading blank lines and comments with it.
@@ -193,7 +194,7 @@ def _droppable_members(cls: ast.ClassDef, lines: List[str], index: "_Lines", cal
         start, end = _span(member)
         shares_line = start <= previous_end or (position + 1 < len(members) and _span(members[position + 1])[0] <= end)
         previous_end = end
-        dunder = getattr(member, "name", "").startswith("__") and getattr(member, "name", "").endswith("__")
+        dunder = getattr(member, "name", "") in _READ_DUNDERS
         if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or shares_line or dunder:
             kept_any = True
             index_floor = end + 1
@@ -213,6 +214,12 @@ def _droppable_members(cls: ast.ClassDef, lines: List[str], index: "_Lines", cal
     if not kept_any and drops:
         drops.pop()  # keep one member: a class body cannot be empty
     return drops
+
+
+#: Special methods a rule or the decorator inference reads; other members of a kept class
+#: stay only when they cache, call a cached function or declare a global it reads.
+_READ_DUNDERS = frozenset({"__init__", "__call__", "__eq__", "__hash__", "__new__", "__init_subclass__",
+                           "__class_getitem__", "__get__", "__set_name__", "__post_init__"})
 
 
 def _lead_start(lines: List[str], start: int, floor: int, column: int) -> int:
