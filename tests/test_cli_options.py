@@ -262,31 +262,34 @@ def test_jobs_gives_the_same_output_as_a_serial_run(run_cli, tmp_path):
     assert run_cli("--jobs", "-1", ".", cwd=tmp_path).exit_code == 2
 
 
-def test_parallel_run_keeps_input_order_and_uses_workers(tmp_path, monkeypatch):
+def test_parallel_run_keeps_input_order_and_sends_only_cache_files_to_workers(tmp_path, monkeypatch):
     from cachelint import parallel
     from cachelint.config import Settings
     from cachelint.engine import Linter, run as serial_run
 
     _tree(tmp_path, 20)
+    for i in range(5):  # files no cache decorator can be in: finished by the parent's screens
+        write(tmp_path / "pkg2" / f"clean{i}.py", "import os\n\n\ndef join(a, b):\n    return os.path.join(a, b)\n")
     monkeypatch.chdir(tmp_path)
     expected = list(serial_run(Linter(Settings()), ["."]))
-    calls = []
+    linted = []
     real = parallel.ProcessPoolExecutor
 
     class Counting(real):
         def submit(self, fn, *args, **kwargs):
-            calls.append(len(args[0]))
+            if fn.__name__ == "_lint_candidate":
+                linted.append(args[0][1])
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counting)
-    monkeypatch.setattr(parallel, "MAX_CHUNK", 3)
     got = list(parallel.run(Linter(Settings(jobs=2)), ["."]))
     assert got == expected
-    assert len(calls) > 1 and sum(calls) == 22
-    calls.clear()
-    assert list(parallel.run(Linter(Settings(jobs=1)), ["."])) == expected and calls == []
+    # the 20 modules and broken.py can hold a cache; the clean files and nul.py (CL002) cannot
+    assert sorted(linted) == sorted([f"pkg{i % 3}/m{i:02d}.py" for i in range(20)] + ["pkg0/broken.py"])
+    linted.clear()
+    assert list(parallel.run(Linter(Settings(jobs=1)), ["."])) == expected and linted == []
     few = [str(p) for p in sorted(tmp_path.glob("pkg0/*.py"))[:3]]
-    assert list(parallel.run(Linter(Settings(jobs=4)), few)) == list(serial_run(Linter(Settings()), few)) and calls == []
+    assert list(parallel.run(Linter(Settings(jobs=4)), few)) == list(serial_run(Linter(Settings()), few)) and linted == []
 
 
 def test_chunks_and_effective_jobs():
