@@ -16,8 +16,10 @@ of the error. When CPython accepts the file but libcst does not, the message say
 
 ### Why it matters
 A file that cannot be parsed cannot be checked; saying so beats silently passing it.
-Files whose bytes cannot contain a cache decorator are skipped before parsing, so syntax
-errors in them are left to your other tools.
+Files whose bytes cannot contain a cache decorator are skipped before parsing, and in
+the others only the statements a rule reads are parsed (imports, module-level
+assignments, the definitions that cache or are named like caches, and the statements
+that use them), so syntax errors elsewhere are left to your other tools.
 """
 
     code = "CL001"
