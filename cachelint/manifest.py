@@ -79,17 +79,20 @@ class Entry(NamedTuple):
     @classmethod
     def from_json(cls, item) -> Optional["Entry"]:
         """The entry stored as ``item``, or None when ``item`` is malformed."""
-        if not (isinstance(item, list) and len(item) == 7):
+        if type(item) is not list or len(item) != 7:
             return None
         mtime_ns, size, ino, digest, screened, deps, diagnostics = item
-        if not (_is_int(mtime_ns) and _is_int(size) and _is_int(ino) and isinstance(digest, str)
-                and isinstance(screened, bool) and isinstance(deps, list) and isinstance(diagnostics, list)):
+        # exact types: JSON gives nothing else (and True is no size)
+        if not (type(mtime_ns) is int and type(size) is int and type(ino) is int and type(digest) is str
+                and type(screened) is bool and type(deps) is list and type(diagnostics) is list):
             return None
-        if not all(isinstance(d, list) and len(d) == 2 and isinstance(d[0], str) and isinstance(d[1], str) for d in deps):
+        if deps:
+            if not all(type(d) is list and len(d) == 2 and type(d[0]) is str and type(d[1]) is str for d in deps):
+                return None
+            deps = tuple((d[0], d[1]) for d in deps)
+        if diagnostics and not all(type(d) is dict for d in diagnostics):
             return None
-        if not all(isinstance(d, dict) for d in diagnostics):
-            return None
-        return cls(mtime_ns, size, ino, digest, screened, tuple((d[0], d[1]) for d in deps), tuple(diagnostics))
+        return cls(mtime_ns, size, ino, digest, screened, tuple(deps), tuple(diagnostics))
 
 
 def _is_int(value) -> bool:
