@@ -153,6 +153,20 @@ def table(rows: List[Dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+#: The table ends here in docs/performance.md; what follows (hand-written notes) is kept.
+NOTES_MARKER = "<!-- notes below are kept when the table is regenerated -->"
+
+
+def _kept_notes(path: Path) -> str:
+    """The hand-written notes after :data:`NOTES_MARKER` in ``path`` (with the marker), or ''."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    at = text.find(NOTES_MARKER)
+    return "\n" + text[at:] if at >= 0 else ""
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -183,7 +197,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
         print(report)
         if args.output:
-            Path(args.output).write_text(report)
+            Path(args.output).write_text(report + _kept_notes(Path(args.output)))
         if problem:
             print(problem, file=sys.stderr)
             return 1
