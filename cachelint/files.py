@@ -213,10 +213,25 @@ def _is_anchored(line: str) -> bool:
     return "/" in body.rstrip("/")
 
 
+#: gitignore line -> what pathspec compiles it to, ``((include, regex source, regex flags), ...)``
+#: (empty for a comment). Filled as pathspec translates lines, and from a previous run by
+#: :func:`import_translations`: a walk whose lines are all known never imports pathspec.
+_TRANSLATIONS: Dict[str, Tuple[Tuple[bool, str, int], ...]] = {}
+#: lines pathspec translated in this process (worth keeping for the next run)
+_LEARNED: Set[str] = set()
+
+
 def _compile(lines: Iterable[str], strict: bool) -> Tuple[_Entry, ...]:
     lines = [line for line in lines if line and line.strip()]
     if not lines:
         return ()
+    if all(line in _TRANSLATIONS for line in lines):
+        try:
+            return tuple((include, re.compile(source, flags), _is_anchored(line))
+                         for line in lines for include, source, flags in _TRANSLATIONS[line])
+        except (re.error, TypeError, ValueError):  # a stored translation that is not a valid regex
+            for line in lines:
+                _TRANSLATIONS.pop(line, None)
     import pathspec  # only when there are patterns to match (a run over named files needs none)
 
     try:
@@ -229,11 +244,65 @@ def _compile(lines: Iterable[str], strict: bool) -> Tuple[_Entry, ...]:
             except (ValueError, re.error):
                 if strict:
                     raise ValueError("invalid gitignore-style pattern %r" % line) from None
+    learned: Dict[str, List[Tuple[bool, str, int]]] = {}
+    for line, p in compiled:
+        kept = learned.setdefault(line, [])
+        if p.include is not None and p.regex is not None:
+            kept.append((bool(p.include), p.regex.pattern, p.regex.flags))
+    for line, translation in learned.items():
+        if line not in _TRANSLATIONS:
+            _TRANSLATIONS[line] = tuple(translation)
+            _LEARNED.add(line)
     return tuple(
         (bool(p.include), p.regex, _is_anchored(line))
         for line, p in compiled
         if p.include is not None and p.regex is not None
     )
+
+
+def _pathspec_identity() -> Optional[List[object]]:
+    """``[file, st_mtime_ns, st_size]`` of the installed pathspec's ``__init__.py`` (found, not imported)."""
+    from importlib.machinery import PathFinder
+
+    try:
+        spec = PathFinder.find_spec("pathspec")
+        origin = spec.origin if spec is not None else None
+        if not origin:
+            return None
+        info = os.stat(origin)
+    except (OSError, ImportError, ValueError):
+        return None
+    return [origin, info.st_mtime_ns, info.st_size]
+
+
+def export_translations() -> Optional[dict]:
+    """The pattern translations known in this process, JSON-ready, for :func:`import_translations`.
+
+    None when there are none or pathspec cannot be located. The value names the pathspec
+    installation that made them: another one (an upgrade) does not use them.
+    """
+    identity = _pathspec_identity() if _TRANSLATIONS else None
+    if identity is None:
+        return None
+    return {"pathspec": identity, "lines": {line: [list(t) for t in value] for line, value in _TRANSLATIONS.items()}}
+
+
+def import_translations(value) -> None:
+    """Use translations from :func:`export_translations` of an earlier run (malformed or stale: ignored)."""
+    if not isinstance(value, dict) or not isinstance(value.get("lines"), dict):
+        return
+    if value.get("pathspec") != _pathspec_identity():
+        return
+    for line, translation in value["lines"].items():
+        if isinstance(line, str) and isinstance(translation, list) and all(
+                isinstance(t, list) and len(t) == 3 and type(t[0]) is bool and type(t[1]) is str and type(t[2]) is int
+                for t in translation):
+            _TRANSLATIONS.setdefault(line, tuple((t[0], t[1], t[2]) for t in translation))
+
+
+def learned_translations() -> bool:
+    """Whether pathspec translated lines in this process that :func:`import_translations` did not supply."""
+    return bool(_LEARNED)
 
 
 def compile_patterns(lines: Iterable[str], *, strict: bool = True) -> Tuple[Tuple[bool, "re.Pattern[str]"], ...]:

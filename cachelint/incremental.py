@@ -54,14 +54,15 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
         return
     cache = linter.cache
     with _collector_paused():  # thousands of short-lived objects and no cycles: nothing to collect
-        found, errors = discover(linter, paths)
         previous = Manifest.load(cache.root, run_key(cache.settings_key, os.getcwd(), paths))
+        files.import_translations(previous.patterns)  # the walk's patterns without importing pathspec
+        found, errors = discover(linter, paths)
         plan = _Plan(linter, found, previous)
         output = list(plan.reused_output()) if plan.reused is not None and not plan.dirty else None
     yield from errors
     if output is not None:
         yield from output
-        if plan.rewrite:
+        if plan.rewrite or files.learned_translations():
             _save(previous, plan.entries, plan.inits, plan.dep_signatures, found)
         return
     errors_before = len(linter.internal_errors)
@@ -326,6 +327,7 @@ def _save(previous: Manifest, entries: Dict[str, Entry], inits: Dict[str, bool],
     manifest.indexed = len(found) > 1
     manifest.inits = inits
     manifest.deps = {dep: dep_signatures.get(dep) for dep in sorted(outside)}
+    manifest.patterns = files.export_translations()
     manifest.save()
 
 

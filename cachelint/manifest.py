@@ -156,6 +156,9 @@ class Manifest:
         deps: path -> signature of every dependency module that was not linted itself,
             :data:`MISSING` when it did not exist, or None when it must be re-checked by
             content (its signature is unknown).
+        patterns: the exclude and ``.gitignore`` pattern translations of the run
+            (:func:`cachelint.files.export_translations`), so the next walk need not import
+            pathspec; None when there were none.
     """
 
     def __init__(self, root: str, key: str):
@@ -166,6 +169,7 @@ class Manifest:
         self.indexed = False
         self.inits: Dict[str, bool] = {}
         self.deps: Dict[str, DepSignature] = {}
+        self.patterns: Optional[dict] = None
         #: whether a manifest was read (an empty one is also what a malformed file gives)
         self.loaded = False
 
@@ -197,6 +201,8 @@ class Manifest:
                 entries[path] = entry
         manifest.written_ns, manifest.files, manifest.indexed = written, entries, indexed
         manifest.inits, manifest.deps, manifest.loaded = inits, checked_deps, True
+        patterns = value.get("patterns")
+        manifest.patterns = patterns if isinstance(patterns, dict) else None
         return manifest
 
     def is_racy(self, sig: Signature) -> bool:
@@ -226,6 +232,7 @@ class Manifest:
             "indexed": self.indexed,
             "inits": self.inits,
             "deps": {path: list(sig) if isinstance(sig, tuple) else sig for path, sig in self.deps.items()},
+            "patterns": self.patterns,
         }
         if not write_json(self.root, self.path, value):
             return False

@@ -584,3 +584,56 @@ def test_a_symlinked_directory_inside_the_tree_is_walked_once(tree):
     os.symlink(str(tree / "pkg" / "sub"), str(tree / "zlink"))
     found, errors = discover(["."])
     assert errors == [] and paths_of(found) == ["zlink/a.py"]  # listed first (with "pkg"), so walked first
+
+
+def test_stored_pattern_translations_compile_like_pathspec(monkeypatch):
+    """A walk uses the translations of an earlier run instead of importing pathspec: same patterns."""
+    from cachelint import files
+
+    lines = list(DEFAULT_EXCLUDE) + ["!keep/", "/anchored/x.py", "*.py[co]", "# a comment", "build/**/gen_*.py",
+                                     "\\#literal", "a\\ b.py", "[!a]*.pyi", "**/deep/**"]
+    monkeypatch.setattr(files, "_TRANSLATIONS", {})
+    monkeypatch.setattr(files, "_LEARNED", set())
+    fresh = files._compile(lines, True)
+    assert files.learned_translations()
+    exported = json_roundtrip(files.export_translations())
+    monkeypatch.setattr(files, "_TRANSLATIONS", {})
+    monkeypatch.setattr(files, "_LEARNED", set())
+    files.import_translations(exported)
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pathspec(name, *args, **kwargs):
+        assert name != "pathspec", "translations were stored for every line"
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pathspec)
+    stored = files._compile(lines, True)
+    monkeypatch.setattr(builtins, "__import__", real_import)
+    assert [(i, r.pattern, r.flags, a) for i, r, a in stored] == [(i, r.pattern, r.flags, a) for i, r, a in fresh]
+    assert not files.learned_translations()
+
+
+def test_stale_or_malformed_pattern_translations_are_not_used(monkeypatch):
+    from cachelint import files
+
+    monkeypatch.setattr(files, "_TRANSLATIONS", {})
+    monkeypatch.setattr(files, "_LEARNED", set())
+    files._compile(["*.pyc"], True)
+    exported = files.export_translations()
+    for value in (None, [], {"lines": 3}, dict(exported, pathspec=["/elsewhere/pathspec/__init__.py", 1, 2])):
+        monkeypatch.setattr(files, "_TRANSLATIONS", {})
+        files.import_translations(value)
+        assert files._TRANSLATIONS == {}
+    monkeypatch.setattr(files, "_TRANSLATIONS", {})
+    files.import_translations(dict(exported, lines={"*.pyc": [[True, "(unbalanced", 32]], "x": [["no", 1, 2]]}))
+    assert "x" not in files._TRANSLATIONS
+    (include, regex, _), = files._compile(["*.pyc"], True)  # the broken regex: asked again of pathspec
+    assert include and regex.match("a.pyc")
+
+
+def json_roundtrip(value):
+    import json
+
+    return json.loads(json.dumps(value))

@@ -105,16 +105,16 @@ def test_a_warm_run_of_unchanged_files_reads_none(shop, tmp_path, reads, monkeyp
     assert warm == cold and linter.parsed == 0
 
 
-def test_a_warm_run_does_not_import_libcst(shop, tmp_path):
+def test_a_warm_run_imports_neither_libcst_nor_pathspec(shop, tmp_path):
     cache = tmp_path / "cache"
     probe = ("import sys\nfrom cachelint.cli import main\n"
              "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
-             "print('LIBCST' if any(m.split('.')[0] == 'libcst' for m in sys.modules) else 'NO-LIBCST', code)\n")
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'libcst', 'pathspec'}), code)\n")
     args = ["--cache-dir", str(cache), "--select", "ALL", "shop"]
     first = subprocess.run([sys.executable, "-c", probe, *args], cwd=str(shop.parent), capture_output=True, text=True)
-    assert first.stdout.split()[-2:] == ["LIBCST", "1"], first.stderr[-2000:]
+    assert first.stdout.splitlines()[-1] == "['libcst', 'pathspec'] 1", first.stderr[-2000:]
     second = subprocess.run([sys.executable, "-c", probe, *args], cwd=str(shop.parent), capture_output=True, text=True)
-    assert second.stdout.split()[-2:] == ["NO-LIBCST", "1"], second.stderr[-2000:]
+    assert second.stdout.splitlines()[-1] == "[] 1", second.stderr[-2000:]
     assert first.stdout.splitlines()[:-1] == second.stdout.splitlines()[:-1]
 
 
@@ -338,6 +338,22 @@ def test_per_file_ignores_apply_to_stored_results(shop):
     assert same_as_no_cache("shop", cwd=shop.parent, cache=cache) == full
 
 
+def test_ignored_files_stay_ignored_with_stored_pattern_translations(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("skip.py\nbuild*/\n!keep.py\n")
+    for name in ("a.py", "skip.py", "keep.py", "buildx/b.py", "gen/c.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(USER)
+    age(tmp_path)
+    cache = tmp_path / "cache"
+    args = ("--extend-exclude", "gen", ".")
+    cold = same_as_no_cache(*args, cwd=tmp_path, cache=cache)
+    warm = same_as_no_cache(*args, cwd=tmp_path, cache=cache)
+    assert cold == warm and {i["path"] for i in warm} == {"a.py", "keep.py"}
+    (tmp_path / ".gitignore").write_text("build*/\n")
+    assert {i["path"] for i in same_as_no_cache(*args, cwd=tmp_path, cache=cache)} == {"a.py", "keep.py", "skip.py"}
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_fixtures_cold_warm_and_no_cache_agree(tmp_path, jobs):
     tree = tmp_path / "fixtures"
@@ -467,7 +483,7 @@ def test_the_manifest_is_json_keyed_by_settings_and_pruned(shop, tmp_path):
     cli("--select", "ALL", "shop", cwd=shop.parent, cache=cache)
     assert len(manifests(cache)) == 2, "other settings, other manifest"
     value = json.loads(manifests(cache)[0].read_text())
-    assert set(value) == {"format", "written_ns", "files", "indexed", "inits", "deps"}
+    assert set(value) == {"format", "written_ns", "files", "indexed", "inits", "deps", "patterns"}
     assert set(value["files"]) == {str(p) for p in shop.glob("*.py")}
     for number in range(manifest.MAX_MANIFESTS + 2):
         (tmp_path / f"m{number}.py").write_text("X = 1\n")
