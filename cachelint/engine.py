@@ -8,6 +8,7 @@ once per :class:`Linter`, not per file.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import re
 import warnings
@@ -157,11 +158,18 @@ class Linter:
             raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         if self.prefilter and not self.screen.uses_cache(raw) and not may_define_decorator(raw):
             return (self.noqa.apply([], text, path) if self.noqa.report_unused else []), False
+        threshold = gc.get_threshold()
+        # libcst allocates hundreds of thousands of acyclic nodes per file: collecting the
+        # youngest generation every 700 allocations costs 10-15% of the lint for nothing
+        if threshold[0]:  # 0: the embedding program switched automatic collection off
+            gc.set_threshold(max(threshold[0], _GC_THRESHOLD), *threshold[1:])
         try:
             found = self._lint_text(text, path)
         except Exception as exc:  # a bug in cachelint must not stop the run
             self.internal_errors.append(f"{path}: {type(exc).__name__}: {_one_line(str(exc))}")
             return [], False
+        finally:
+            gc.set_threshold(*threshold)
         return self._finish(found, path, text, per_file=False), True
 
     def _path_filter(self, diagnostics: List[Diagnostic], path: str) -> List[Diagnostic]:
@@ -304,6 +312,9 @@ class Linter:
             path=path, line=max(line, 1), column=max(column, 1), end_line=max(line, 1), end_column=max(column, 1),
         )
 
+
+#: Allocations between collections of the youngest generation while a file is analysed.
+_GC_THRESHOLD = 50_000
 
 #: A carriage return not followed by a line feed.
 _LONE_CR = re.compile(rb"\r(?!\n)")
