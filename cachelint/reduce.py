@@ -78,19 +78,28 @@ class _Relevance:
         return False
 
     def scan(self, node: ast.stmt) -> bool:
-        """Whether ``node`` holds a cache decorator (recording cached names and referenced names)."""
+        """Whether ``node`` holds a cache decorator (recording cached names and referenced names).
+
+        Only functions at module or class level are recorded as cached names (their calls
+        elsewhere are kept for the call-site rules); a cached function nested in another
+        is called where it is defined, which is kept anyway.
+        """
         found = False
-        for inner in ast.walk(node):
+        stack = [(node, False)]
+        while stack:
+            inner, nested = stack.pop()
             decorators = getattr(inner, "decorator_list", None)
-            if not decorators:
-                continue
-            for decorator in decorators:
-                if self.decorator_matters(decorator):
-                    found = True
-                    self.cached_names.add(inner.name)
-                    for sub in ast.walk(decorator):
-                        if isinstance(sub, ast.Name):
-                            self.referenced.add(sub.id)
+            if decorators:
+                for decorator in decorators:
+                    if self.decorator_matters(decorator):
+                        found = True
+                        if not nested:
+                            self.cached_names.add(inner.name)
+                        for sub in ast.walk(decorator):
+                            if isinstance(sub, ast.Name):
+                                self.referenced.add(sub.id)
+            inside = nested or isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            stack.extend((child, inside) for child in ast.iter_child_nodes(inner))
         return found
 
 
