@@ -246,7 +246,7 @@ class Linter:
         from .positions import Positions
         from .rules import FileContext
 
-        positions = Positions(module, reduced.tree, reduced.line_map)
+        positions = Positions(module, reduced.tree, reduced.line_map, reduced.text)
         ctx = FileContext(path=path, module=module, lines=reduced.text.splitlines(), settings=self.settings,
                           position=positions.of, resolve=resolver.resolve, sites=sites)
         out: List[Diagnostic] = []
@@ -268,8 +268,8 @@ class Linter:
         for site in sites:
             top = site.top_statement
 
-            def position(node, top=top) -> Tuple[int, int, int, int]:
-                return positions.of(node, top)
+            def position(node, top=top, anchor=site.function) -> Tuple[int, int, int, int]:
+                return positions.of(node, top, anchor)
 
             ctx.position = position
             for rule in self.rules:

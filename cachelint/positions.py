@@ -35,15 +35,19 @@ _COMPOUND = {
 class Positions:
     """Maps libcst nodes to 1-based ``(line, column, end_line, end_column)`` ranges."""
 
-    def __init__(self, module: cst.Module, tree: Optional[ast.Module], line_map: Optional[Sequence[int]] = None):
+    def __init__(self, module: cst.Module, tree: Optional[ast.Module], line_map: Optional[Sequence[int]] = None,
+                 text: Optional[str] = None):
         self.module = module
         self._line_map: Optional[List[int]] = list(line_map) if line_map is not None else None
+        #: the parsed text's lines (what ``module`` was parsed from), for anchored positions
+        self._text_lines: Optional[List[str]] = text.split("\n") if text is not None else None
+        self._ast_top: Dict[int, ast.stmt] = {}
         self._first_line: Optional[Dict[int, int]] = self._map_lines(module, tree) if tree is not None else None
         self._statement_positions: Dict[int, object] = {}
+        self._anchors: Dict[int, Optional[Tuple[int, object, List[str]]]] = {}
         self._whole = None
 
-    @staticmethod
-    def _map_lines(module: cst.Module, tree: ast.Module) -> Optional[Dict[int, int]]:
+    def _map_lines(self, module: cst.Module, tree: ast.Module) -> Optional[Dict[int, int]]:
         lines: Dict[int, int] = {}
         index = 0
         body = tree.body
@@ -58,11 +62,22 @@ class Positions:
             if expected is not None and not isinstance(body[index], expected):
                 return None
             lines[id(stmt)] = body[index].lineno
+            self._ast_top[id(stmt)] = body[index]
             index += 1
         return lines if index == len(body) else None
 
-    def of(self, node: cst.CSTNode, top: Optional[cst.CSTNode] = None) -> Range:
-        """The range of ``node``; ``top`` is the top-level statement that contains it."""
+    def of(self, node: cst.CSTNode, top: Optional[cst.CSTNode] = None, anchor: Optional[cst.CSTNode] = None) -> Range:
+        """The range of ``node``; ``top`` is the top-level statement that contains it.
+
+        ``anchor`` is a function or class inside ``top`` that likely contains ``node`` (the
+        cached function of a site): positions are then computed on it alone, which on a
+        big class costs a fraction of the whole statement. Nodes outside it, or any
+        doubt about where it lies, fall back to the statement.
+        """
+        if anchor is not None and top is not None and anchor is not top:
+            anchored = self._in_anchor(node, top, anchor)
+            if anchored is not None:
+                return anchored
         if top is not None and self._first_line is not None and id(top) in self._first_line:
             positions = self._statement_positions.get(id(top))
             if positions is None:
@@ -77,8 +92,93 @@ class Positions:
         rng = self._whole[node]
         return self._line(rng.start.line), rng.start.column + 1, self._line(rng.end.line), rng.end.column + 1
 
+    def _in_anchor(self, node: cst.CSTNode, top: cst.CSTNode, anchor: cst.CSTNode) -> Optional[Range]:
+        entry = self._anchor_entry(top, anchor)
+        if entry is None:
+            return None
+        start_line, positions, rendered = entry
+        if node not in positions:
+            return None
+        base = positions[anchor].start.line
+        rng = positions[node]
+        ends = []
+        for line, column in ((rng.start.line, rng.start.column), (rng.end.line, rng.end.column)):
+            parsed_line = start_line + line - base
+            if not (1 <= parsed_line <= len(self._text_lines) and 1 <= line <= len(rendered)):
+                return None
+            # the anchor rendered alone loses the indentation of its enclosing blocks on the
+            # lines libcst indents itself; lines kept verbatim (inside brackets, strings) do not
+            original, alone = self._text_lines[parsed_line - 1], rendered[line - 1]
+            if not original.endswith(alone):
+                return None
+            ends.append((self._line(parsed_line), column + len(original) - len(alone) + 1))
+        return ends[0][0], ends[0][1], ends[1][0], ends[1][1]
+
+    def _anchor_entry(self, top: cst.CSTNode, anchor: cst.CSTNode) -> Optional[Tuple[int, object, List[str]]]:
+        """(parsed line of ``anchor``'s keyword, its positions alone, its code alone), or None."""
+        key = id(anchor)
+        if key in self._anchors:
+            return self._anchors[key]
+        entry = None
+        tree = self._ast_top.get(id(top))
+        if tree is not None and self._text_lines is not None:
+            in_cst = _definitions(top)
+            in_ast = sorted((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))),
+                            key=lambda n: (n.lineno, n.col_offset))
+            if len(in_cst) == len(in_ast):  # both in source order: the k-th definitions are the same
+                for definition, twin in zip(in_cst, in_ast):
+                    if definition is anchor and twin.name == anchor.name.value:
+                        alone = cst.Module(body=[anchor])
+                        positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+                        entry = (twin.lineno, positions, alone.code.split("\n"))
+                        break
+        self._anchors[key] = entry
+        return entry
+
     def _line(self, line: int) -> int:
         """The original line of ``line`` of the parsed text."""
         if self._line_map is None or not 1 <= line <= len(self._line_map):
             return line
         return self._line_map[line - 1]
+
+
+def _definitions(stmt: cst.CSTNode) -> List[cst.CSTNode]:
+    """The functions and classes in ``stmt`` (itself included), in source order.
+
+    Definitions are statements, so a walk over statement bodies finds them all; blocks
+    are visited in the order they appear (``try``: body, handlers, ``else``, ``finally``).
+    """
+    out: List[cst.CSTNode] = []
+
+    def walk(node: cst.CSTNode) -> None:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            out.append(node)
+        for block in _blocks(node):
+            for child in block:
+                walk(child)
+
+    walk(stmt)
+    return out
+
+
+def _blocks(node: cst.CSTNode) -> List[Sequence[cst.CSTNode]]:
+    """The statement lists directly inside ``node``, in source order."""
+    parts: List[cst.CSTNode] = []
+    body = getattr(node, "body", None)
+    if isinstance(body, cst.BaseSuite):
+        parts.append(body)
+    parts.extend(h.body for h in getattr(node, "handlers", ()) or ())
+    parts.extend(c.body for c in getattr(node, "cases", ()) or ())
+    orelse = getattr(node, "orelse", None)
+    if isinstance(orelse, cst.If):
+        return [_statements(p) for p in parts] + [[orelse]]  # elif: walked as a statement
+    if orelse is not None:
+        parts.append(orelse.body)
+    finalbody = getattr(node, "finalbody", None)
+    if finalbody is not None:
+        parts.append(finalbody.body)
+    return [_statements(p) for p in parts]
+
+
+def _statements(suite: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    return suite.body if isinstance(suite, cst.IndentedBlock) else ()
