@@ -135,6 +135,11 @@ def fmt_seconds(value: object) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+def ratio(value: float, peer: Optional[float]) -> str:
+    """``value / peer`` to two decimals, or a dash when the peer was not measured."""
+    return f"{value / peer:.2f}" if peer else "–"
+
+
 def table(rows: List[Dict[str, object]]) -> str:
     lines = [
         "| tree | cachelint cold s | cachelint warm s | ruff B019 s | flake8 B019 s | cold/ruff | warm/ruff | cold/flake8 | cachelint peak RSS MiB |",
@@ -146,8 +151,7 @@ def table(rows: List[Dict[str, object]]) -> str:
         cold, warm = row["cachelint cold"], row["cachelint warm"]
         lines.append(
             f"| {row['tree']} | {fmt_seconds(cold)} | {fmt_seconds(warm)} | {fmt_seconds(ruff)} | {fmt_seconds(flake8)} | "
-            f"{cold / ruff if ruff else float('nan'):.2f} | {warm / ruff if ruff else float('nan'):.2f} | "
-            f"{(cold / flake8) if flake8 else float('nan'):.2f} | "
+            f"{ratio(cold, ruff)} | {ratio(warm, ruff)} | {ratio(cold, flake8)} | "
             f"{max(row['cachelint cold rss'], row['cachelint warm rss']) / 1024:.0f} |"
         )
     return "\n".join(lines)
