@@ -81,7 +81,7 @@ def _read_lines(path: str) -> Optional[List[str]]:
     if isinstance(data, files.ReadError):
         return None
     text = files.decode_source(data, path)
-    return None if isinstance(text, files.ReadError) else text.splitlines()
+    return None if isinstance(text, files.ReadError) else files.source_lines(text)
 
 
 def _list_rules() -> str:
@@ -370,7 +370,9 @@ def _run(paths: List[str], **o) -> int:
         skip = bool(settings.force_exclude and o["stdin_filename"] and _stdin_is_excluded(stdin_name, settings))
         if not skip:
             diagnostics.extend(linter.lint_source(data, stdin_name))
-            stdin_text = data.decode("utf-8", "replace").splitlines()
+            from .files import source_lines
+
+            stdin_text = source_lines(data.decode("utf-8", "replace"))
     if file_paths:
         try:
             if linter.cache is not None:

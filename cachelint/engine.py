@@ -247,7 +247,7 @@ class Linter:
         from .rules import FileContext
 
         positions = Positions(module, reduced.tree, reduced.line_map, reduced.text)
-        ctx = FileContext(path=path, module=module, lines=reduced.text.splitlines(), settings=self.settings,
+        ctx = FileContext(path=path, module=module, lines=files.source_lines(reduced.text), settings=self.settings,
                           position=positions.of, resolve=resolver.resolve, sites=sites)
         out: List[Diagnostic] = []
 

@@ -44,6 +44,7 @@ __all__ = [
     "compile_patterns",
     "matches_pattern",
     "display_path",
+    "source_lines",
 ]
 
 #: Directories and files skipped while walking unless ``exclude`` replaces this list.
@@ -483,6 +484,22 @@ def _evaluate(sets: Sequence[_PatternSet], abs_path: str, is_dir: bool) -> bool:
     return result
 
 
+# ----------------------------------------------------------------------- lines
+
+
+#: The line ends of Python source (the tokenizer's); ``str.splitlines`` also splits at form
+#: feeds, vertical tabs, U+2028 and others, which would shift every line number after one.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> List[str]:
+    """``text`` split into lines the way Python numbers them (at ``\\n``, ``\\r\\n`` and ``\\r`` only)."""
+    lines = _LINE_END.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 # ----------------------------------------------------------------------- gitignore
 
 
@@ -495,7 +512,7 @@ def _read_ignore_file(path: str) -> Optional[List[str]]:
     except OSError:
         return None
     text = data.decode("utf-8", errors="surrogateescape")
-    return text.splitlines()
+    return source_lines(text)
 
 
 def _git_top(directory: str) -> Optional[str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from .files import source_lines
 from .models import WARNING, Diagnostic, Fix
 
 _FILE = re.compile(r"^\s*#\s*cachelint\s*:\s*noqa\b(?!\s*:)", re.IGNORECASE | re.MULTILINE)
@@ -112,7 +113,7 @@ class NoqaFilter:
             return list(diagnostics)
         if not self.report_unused and (not diagnostics or "noqa" not in text.lower()):
             return list(diagnostics)
-        lines = text.splitlines()
+        lines = source_lines(text)
         kept: List[Diagnostic] = []
         used: Dict[int, set] = {}
         for d in diagnostics:

@@ -58,7 +58,7 @@ class Prefilter:
             if self._has_word(match.group()):
                 start = match.start()
                 line_start = data.rfind(b"\n", 0, start) + 1
-                if not data[line_start:start].strip(b" \t"):
+                if not data[line_start:start].strip(b" \t\f"):  # a form feed is blank to the tokenizer
                     return True
         if b" as " in data or b"\tas" in data:
             for match in _IMPORT_LINE.finditer(data):

@@ -128,7 +128,7 @@ class _Lines:
         cache: List[int] = []
         for match in _AT.finditer(text):
             line = self.line_of(match.start())
-            if text[self.starts[line - 1]:match.start()].strip(" \t"):
+            if text[self.starts[line - 1]:match.start()].strip(" \t\f"):
                 continue  # the matrix operator, or an @ inside a string
             at.append(line)
             if words.search(match.group()):
@@ -143,7 +143,7 @@ class _Lines:
         if "global" in text or "nonlocal" in text:
             for match in _DECLARATION.finditer(text):
                 line = self.line_of(match.start())
-                if not text[self.starts[line - 1]:match.start()].strip(" \t"):
+                if not text[self.starts[line - 1]:match.start()].strip(" \t\f"):
                     self.declarations[line] = _WORD.findall(match.group(1))
         self.classes = ([1] if text.startswith("class") else []) + [line + 1 for line in self.hits(_CLASS_LINE)]
 
