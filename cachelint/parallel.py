@@ -110,11 +110,16 @@ def _record_chunk(items: Sequence[_Item]) -> Tuple[list, List[str]]:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop ``pool`` now: cancel what has not started and kill the workers."""
+    """Stop ``pool`` now: cancel what has not started and kill the workers.
+
+    The pool is then shut down waiting for its manager thread, which ends as soon as it
+    sees the workers gone: shutting down without waiting leaves a wake-up pipe the
+    interpreter writes to at exit after it was closed ("Bad file descriptor" on stderr).
+    """
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
         if proc.is_alive():
             proc.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def stop_all() -> None:

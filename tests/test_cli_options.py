@@ -363,3 +363,17 @@ def test_colours_only_on_a_terminal_and_never_with_no_color(run_cli, tmp_path):
     assert code == 1 and "\033[" not in out and "bad.py:5:10: CL101" in out
     piped = subprocess.run([sys.executable, "-m", "cachelint", "bad.py"], cwd=tmp_path, capture_output=True, text=True)
     assert piped.returncode == 1 and "\033[" not in piped.stdout
+
+
+@pytest.mark.parametrize("with_caches", [True, False])
+def test_a_parallel_run_exits_without_noise_on_stderr(tmp_path, with_caches):
+    """The worker pool is shut down cleanly whether or not any file needed a worker."""
+    if with_caches:
+        _tree(tmp_path, 12)
+    else:  # the workers are stopped while still importing libcst
+        for i in range(12):
+            write(tmp_path / f"m{i}.py", "import os\n\n\ndef join(a, b):\n    return os.path.join(a, b)\n")
+    proc = subprocess.run([sys.executable, "-m", "cachelint", "--no-cache", "--jobs", "2", "-q", "."], cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == (1 if with_caches else 0)
+    assert proc.stderr == ""
