@@ -189,13 +189,17 @@ def build_index(sources: Iterable[files.SourceFile]) -> Dict[str, str]:
     reports them).
     """
     modules: Dict[str, str] = {}
+    for source, _ in _may_define(sources):
+        modules.setdefault(module_name_for(source.abs_path)[0], source.abs_path)
+    return modules
+
+
+def _may_define(sources: Iterable[files.SourceFile]) -> Iterator[Tuple[files.SourceFile, bytes]]:
+    """The readable ``sources`` whose bytes pass the decorator screen, with their bytes."""
     for source in sources:
         data = files.read_source(source.abs_path)
-        if isinstance(data, files.ReadError) or not _SCREEN.may_define_cache(data):
-            continue
-        name, _ = module_name_for(source.abs_path)
-        modules.setdefault(name, source.abs_path)
-    return modules
+        if not isinstance(data, files.ReadError) and _SCREEN.may_define_cache(data):
+            yield source, data
 
 
 def read_summaries(sources: Iterable[files.SourceFile], cache=None) -> Dict[str, object]:
@@ -206,10 +210,7 @@ def read_summaries(sources: Iterable[files.SourceFile], cache=None) -> Dict[str,
     summaries under its content, so a warm run parses nothing.
     """
     index: Dict[str, object] = {}
-    for source in sources:
-        data = files.read_source(source.abs_path)
-        if isinstance(data, files.ReadError) or not _SCREEN.may_define_cache(data):
-            continue
+    for source, data in _may_define(sources):
         name, is_package = module_name_for(source.abs_path)
         found = cache.get_summaries(data, name) if cache is not None else None
         if found is None:
