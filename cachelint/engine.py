@@ -213,8 +213,7 @@ class Linter:
             name, is_package = module_name_for(path)
             resolver = Resolver(module, name, is_package)
             definitions = find_definitions(module, resolver, name)
-            self.project.add_root(package_root(path))
-            self.project.known.update({d.summary.qualname: d.summary for d in definitions})
+            self.project.begin_file(package_root(path), {d.summary.qualname: d.summary for d in definitions})
             sites = find_sites(module, self.declared, resolver, self.project)
             definitions = [d for d in definitions if d.summary.is_cache]
             if not sites and not definitions:

@@ -261,7 +261,10 @@ class ProjectIndex(Mapping):
         self.known: Dict[str, object] = dict(known or {})
         #: module name -> file, of the linted modules that may define decorators (pass one)
         self.modules: Dict[str, str] = {}
-        self.roots: list = []
+        self.base_roots: List[str] = []
+        #: the import root and the own decorators of the file being linted (see begin_file)
+        self.file_root: Optional[str] = None
+        self.local: Dict[str, object] = {}
         self.cache = cache
         #: when a set, every lookup adds the (module file, digest) pairs it depended on
         self.recorded: Optional[Set[Tuple[str, str]]] = None
@@ -270,11 +273,31 @@ class ProjectIndex(Mapping):
             self.add_root(root)
 
     def add_root(self, root: Optional[str]) -> None:
-        """Search ``root`` for project modules too."""
-        if root and root not in self.roots:
-            self.roots.append(root)
+        """Search ``root`` for project modules for every file."""
+        if root and root not in self.base_roots:
+            self.base_roots.append(root)
+
+    @property
+    def roots(self) -> List[str]:
+        """Where modules are looked for while the current file is linted."""
+        if self.file_root and self.file_root not in self.base_roots:
+            return self.base_roots + [self.file_root]
+        return list(self.base_roots)
+
+    def begin_file(self, root: Optional[str], local: Dict[str, object]) -> None:
+        """Lint the next file: its import ``root`` and its own decorators (qualified name -> Summary).
+
+        Nothing of an earlier file stays in force, so a file's result does not depend on
+        which files the same process linted before it (the worker processes of a parallel
+        run each see a different, timing-dependent share): other modules' decorators are
+        always read from their files, the same way for every file.
+        """
+        self.file_root = root
+        self.local = dict(local)
 
     def __getitem__(self, qualname: str):
+        if qualname in self.local:
+            return self.local[qualname]
         if self.recorded is not None:
             self.recorded.update(self._dependencies(qualname))
         if qualname not in self.known:
@@ -307,10 +330,10 @@ class ProjectIndex(Mapping):
         return True
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.known)
+        return iter({**self.known, **self.local})
 
     def __len__(self) -> int:
-        return len(self.known)
+        return len({**self.known, **self.local})
 
     def _load_for(self, qualname: str) -> None:
         for candidate in self._candidates(qualname):
