@@ -15,12 +15,15 @@ class _KeyedParameterRule(Rule):
     severity = WARNING
 
     def check(self, site: CacheSite, ctx: FileContext) -> Iterable[Report]:
-        if not self.applies_to(site):
-            return
         extra = ctx.settings.extend_per_call_names if ctx.settings is not None else ()
+        applies = None  # asked only when a parameter is in the category: it may walk the body
         for p in keyed_params(site):
             found = dict(names.classify(p.name, p.annotation, extra))
             if self.category in found:
+                if applies is None:
+                    applies = self.applies_to(site)
+                if not applies:
+                    return
                 hint = site.model.exclusion_hint(p.name, site.use)
                 yield Report(
                     self.message(site, p, found[self.category], hint),

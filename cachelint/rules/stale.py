@@ -724,6 +724,14 @@ def _ambient_kind(call: cst.Call, qual: Optional[str], seeded: bool) -> Optional
     return None
 
 
+def _mentions_environment(ctx: FileContext) -> bool:
+    """Whether the parsed text names ``environ`` or ``getenv`` at all (every read spells one)."""
+    key = "stale.mentions-environment"
+    if key not in ctx.cache:
+        ctx.cache[key] = any("environ" in line or "getenv" in line for line in ctx.lines)
+    return ctx.cache[key]
+
+
 class _EnvReads(cst.CSTVisitor):
     """``os.environ``/``os.getenv`` reads outside nested scopes, as the node to report."""
 
@@ -1014,7 +1022,8 @@ def load_settings():
             return  # nothing is returned: the cache is a run-once guard for side effects
         # the environment: any read (one report per function, at the first read)
         env = _EnvReads(ctx)
-        site.function.body.visit(env)
+        if _mentions_environment(ctx):  # no walk when the parsed text never names it
+            site.function.body.visit(env)
         if env.found:
             yield Report(self._env_message(site, env.found[0], len(env.found) - 1), node=env.found[0],
                          fix=Fix("Pass the value in as a parameter so it is keyed"))
