@@ -12,8 +12,8 @@ primed once before the timed runs), ``ruff check --no-cache --select B019`` and 
 B019`` (flake8 only on (d) and a 100-file sample: it takes minutes on (a)). Runs are
 interleaved, repeated, and summarised by the median wall time; peak RSS is the largest
 resident set of any process of the command. The Markdown table goes to stdout and to
-``--output``. The script also checks that cachelint's JSON output is identical cold,
-warm and with ``--jobs 1``, and exits 1 when it is not.
+``--output``. The script also checks that cachelint's JSON output over (a) and (b) is
+identical cold, warm, with ``--jobs 1`` and in two parallel runs, and exits 1 when it is not.
 
 Needs ruff, flake8 and flake8-bugbear installed next to cachelint (they are not test
 dependencies): ``pip install ruff flake8 flake8-bugbear``.
@@ -125,8 +125,9 @@ def check_identical(paths: Sequence[str], work: Path) -> Optional[str]:
     cold = cachelint_json(paths, work, "--cache-dir", str(cache_dir))
     warm = cachelint_json(paths, work, "--cache-dir", str(cache_dir))
     serial = cachelint_json(paths, work, "--no-cache", "--jobs", "1")
-    if not (cold == warm == serial):
-        return "cachelint's JSON differs between cold, warm and --jobs 1 runs"
+    parallel = [cachelint_json(paths, work, "--no-cache") for _ in range(2)]  # workers share files by timing
+    if not (cold == warm == serial == parallel[0] == parallel[1]):
+        return "cachelint's JSON differs between cold, warm, --jobs 1 and parallel runs"
     json.loads(cold)
     return None
 
@@ -193,7 +194,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             rows.append(bench_tree("(b) real-code corpus", [str(CORPUS)], work, args.repeat, with_flake8=False))
         if not args.skip_synthetic:
             rows.append(bench_tree("(c) 10 × standard library", [str(synthetic_tree(base, work))], work, max(1, args.repeat // 2), with_flake8=False))
-        problem = check_identical([str(base)], work)
+        problem = check_identical([str(base)] + ([str(CORPUS)] if CORPUS.exists() else []), work)
         import_click = statistics.median(measure([sys.executable, "-c", "import click"], work)[0] for _ in range(args.repeat))
         report = (
             "# Performance\n\n"
