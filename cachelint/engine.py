@@ -104,7 +104,7 @@ class Linter:
         screened = self.screen_data(data, shown)
         if screened is not None:
             return screened
-        if self.cache is None or isinstance(data, files.ReadError):
+        if self.cache is None:  # screen_data answered for read errors: data is bytes here
             return self.lint_source(data, shown)
         name, is_package = module_name_for(path)
         package = name if is_package else name.rpartition(".")[0]

@@ -4,9 +4,10 @@ libcst's ``PositionProvider`` regenerates the code of the whole module to count 
 columns; on a large file that costs more than parsing it (DESIGN.md §7). Reported nodes
 always lie inside the top-level statement that holds a cache site, so positions are
 computed on a one-statement module instead and shifted by the statement's first line, which
-the ``ast`` tree from the syntax pre-check provides. Top-level statements start at column
-0, so columns need no shift. When the two trees disagree about the statements (never seen,
-but cheap to guard), the whole module is positioned the usual way.
+the ``ast`` tree of the parsed text provides. Top-level statements start at column 0, so
+columns need no shift. A cached function inside a big class is positioned on its own (see
+:meth:`Positions.of`). When the two trees disagree about the statements (never seen, but
+cheap to guard), the whole module is positioned the usual way.
 
 When libcst parsed only the kept lines of a file (``reduce.Reduced``), ``line_map`` gives
 the original line of each parsed line, and every reported line goes through it.

@@ -1,19 +1,26 @@
-"""Parse less: blank out the top-level statements no rule will look at.
+"""Parse less: hand libcst only the top-level statements a rule will look at.
 
 libcst parses about nine times slower than ``ast`` (DESIGN.md §7), and a file that holds
-one cached function among thousands of lines pays for all of them. The ``ast`` tree from
-the syntax pre-check tells, per top-level statement, whether it can matter:
+one cached function among thousands of lines pays for all of them. The file is cut into
+top-level statements (:mod:`cachelint.segment`, or the ``ast`` tree when the file was
+parsed whole) and each is judged mostly from its text, parsing with ``ast`` only the
+statements a decision needs. Kept:
 
-* imports and short module-level assignments (decorator objects, policies, globals);
+* imports, short simple statements (decorator objects, policies, globals), and
+  module-level blocks that import (``try: from functools import cache``);
 * definitions whose decorators (at any depth) mention a cache word, a declared or
   project decorator, or a Prefect cache option, and top-level definitions named like a
   cache (home-made decorators to read);
-* statements that declare ``global`` names (CL202 reads them), that call a cached
-  function (CL106, CL305, CL402 read call sites), or that define a name a cache decorator
-  refers to (``key=make_key``, ``cache_policy=POLICY``) or a base of a kept class.
+* statements that declare ``global`` a name a kept definition reads (CL202), that call a
+  module- or class-level cached function (CL106, CL305, CL402 read call sites), or that
+  define a name a cache decorator refers to (``key=make_key``, ``cache_policy=POLICY``) or
+  a base of a kept class.
 
-Every other top-level statement is replaced by blank lines, so line and column numbers of
-what is kept do not change. A test lints fixtures and real files both ways and compares.
+In kept classes, members that neither cache, call a cached function nor declare such a
+global are dropped, and of the special methods only those a rule reads stay. The kept
+lines, with the comment and blank lines just above each statement (its leading lines in
+libcst), are joined without the others; :class:`Reduced` carries the line map back to the
+file's numbering. Tests lint fixtures and real files both ways and compare.
 """
 from __future__ import annotations
 
@@ -333,9 +340,7 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
             pieces.append("\n" * (spans[i][0] - line))
             pieces.append(chunks[i] + "\n")
             line = spans[i][1] + 1
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            body = ast.parse("".join(pieces)).body
+        body = _parse("".join(pieces)).body
         for i in todo:
             parsed[i] = []
         position = 0

@@ -91,35 +91,27 @@ def top_level_spans(text: str) -> Optional[List[Span]]:
 
 def _group(text: str, starts: List[int], comments: Set[int]) -> List[Span]:
     """Line spans from statement-start offsets: decorators and continuation clauses joined."""
-    spans: List[Span] = []
     line = 1
     previous = 0
     pending_decorator = False
-    line_numbers: List[int] = []
+    first_lines: List[int] = []  # the first line of each statement
     for offset in starts:
         line += text.count("\n", previous, offset)
         previous = offset
-        line_numbers.append(line)
-    lines_total = text.count("\n") + (0 if text.endswith("\n") else 1)
-    heads: List[Tuple[int, bool]] = []  # (line, joins the previous statement)
-    for offset, number in zip(starts, line_numbers):
         char = text[offset]
         joins = pending_decorator or bool(char in "ef" and _CONTINUES.match(text, offset))
         pending_decorator = char == "@" or (pending_decorator and not _DEFINITION.match(text, offset))
-        heads.append((number, joins))
-    for index, (number, joins) in enumerate(heads):
-        if joins and spans:
-            continue
-        spans.append((number, 0))
+        if not (joins and first_lines):
+            first_lines.append(line)
+    lines_total = text.count("\n") + (0 if text.endswith("\n") else 1)
     # each statement ends before the next one starts, less trailing blank and comment lines
     lines = text.split("\n")
     offsets = [0]
     for line_text in lines:
         offsets.append(offsets[-1] + len(line_text) + 1)
     out: List[Span] = []
-    starts_only = [s for s, _ in spans]
-    for index, start in enumerate(starts_only):
-        end = (starts_only[index + 1] - 1) if index + 1 < len(starts_only) else lines_total
+    for index, start in enumerate(first_lines):
+        end = (first_lines[index + 1] - 1) if index + 1 < len(first_lines) else lines_total
         while end > start:
             line_text = lines[end - 1]
             stripped = line_text.lstrip(" \t\f")
