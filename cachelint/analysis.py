@@ -15,6 +15,7 @@ import libcst as cst
 
 from .libraries import CHAINING_METHODS, INSTANCE_TYPES, DecoratorUse, canonical, resolve_model
 from .models import CacheSite, Param
+from .walk import FastVisitor
 
 _EMPTY = cst.Module(body=[])
 
@@ -252,7 +253,7 @@ def parameters(func: cst.FunctionDef) -> Tuple[Param, ...]:
     return tuple(out)
 
 
-class _YieldFinder(cst.CSTVisitor):
+class _YieldFinder(FastVisitor):
     def __init__(self) -> None:
         self.found = False
 
@@ -274,7 +275,7 @@ def is_generator(func: cst.FunctionDef) -> bool:
     """``yield`` in the function's own body (not a nested function's), or ``return (x for ...)``."""
     finder = _YieldFinder()
     for stmt in _block(func.body) or [func.body]:
-        stmt.visit(finder)
+        finder.walk(stmt)
         if finder.found:
             return True
     body = _block(func.body)

@@ -26,6 +26,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 import libcst as cst
 from libcst.metadata import BuiltinScope, ComprehensionScope, GlobalScope, MetadataWrapper, ScopeProvider
 
+from .walk import FastVisitor, nodes_of, syntax_children
+
 #: Method names that only report (logging, printing, warnings): their arguments go nowhere.
 LOGGING_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "trace", "success"}
@@ -115,7 +117,7 @@ def root_name(expr: cst.CSTNode) -> Optional[str]:
     return expr.value if isinstance(expr, cst.Name) else None
 
 
-class _Collector(cst.CSTVisitor):
+class _Collector(FastVisitor):
     def __init__(self, facts: FunctionFacts) -> None:
         self.facts = facts
 
@@ -235,7 +237,7 @@ def parameter_names(func: cst.FunctionDef) -> Tuple[str, ...]:
 def facts(func: cst.FunctionDef) -> FunctionFacts:
     """Collect the :class:`FunctionFacts` of ``func`` (one walk over its body)."""
     found = FunctionFacts(func=func, params=parameter_names(func))
-    func.body.visit(_Collector(found))
+    _Collector(found).walk(func.body)
     # a mutating call on a name only feeds names the body binds (locals), never a
     # parameter or a global: ``logger.info(x)`` or ``cache.set(k, v)`` taint nothing
     local = found.local_names
@@ -366,7 +368,7 @@ class Taint:
             return self.carries(node.value)
         if isinstance(node, cst.Arg):
             return self.carries(node.value)
-        return any(self.carries(child) for child in node.children)
+        return any(self.carries(child) for child in syntax_children(node))
 
     def _comp_carries(self, comp: Optional[cst.CompFor]) -> bool:
         while comp is not None:
@@ -438,14 +440,8 @@ def free_reads(func: cst.FunctionDef) -> List[cst.Name]:
 
 
 def name_nodes(node: cst.CSTNode) -> List[cst.Name]:
-    found: List[cst.Name] = []
-
-    class Walk(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.append(n)
-
-    node.visit(Walk())
-    return found
+    """Every ``Name`` under ``node``, in source order."""
+    return nodes_of(node, cst.Name)  # type: ignore[return-value]
 
 
 __all__ = [

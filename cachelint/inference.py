@@ -30,6 +30,7 @@ from typing import Iterable, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from .analysis import Resolver, compound_bodies, dotted_name
+from .walk import names_read, nodes_of
 
 #: Calls that turn arguments into key material.
 _KEY_FUNCS = {
@@ -117,32 +118,8 @@ def _flat_statements(stmts: Iterable[cst.CSTNode]) -> Iterable[cst.CSTNode]:
                 yield from _flat_statements(block)
 
 
-def _names_in(node: cst.CSTNode) -> Set[str]:
-    found: Set[str] = set()
-
-    class V(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.add(n.value)
-
-        def visit_Attribute(self, n: cst.Attribute) -> bool:
-            n.value.visit(self)
-            return False
-
-    node.visit(V())
-    return found
-
-
-def _all(node: cst.CSTNode, kind) -> List:
-    out: List = []
-
-    class V(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            if isinstance(n, kind):
-                out.append(n)
-            return True
-
-    node.visit(V())
-    return out
+_names_in = names_read
+_all = nodes_of
 
 
 def _params(func: cst.FunctionDef) -> List[cst.Param]:
@@ -465,15 +442,10 @@ def _from_wrapper(node, wrapper: cst.FunctionDef, func_name: str, options: Seque
 
 def _order(wrapper: cst.FunctionDef, node: cst.CSTNode) -> int:
     """Source order of ``node`` inside ``wrapper`` (index in a pre-order walk)."""
-    seen = {}
-
-    class V(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            seen.setdefault(id(n), len(seen))
-            return True
-
-    wrapper.body.visit(V())
-    return seen.get(id(node), 0)
+    for index, current in enumerate(nodes_of(wrapper.body, cst.CSTNode)):
+        if current is node:
+            return index
+    return 0
 
 
 def _result_names(wrapper: cst.FunctionDef, func_name: str) -> Set[str]:

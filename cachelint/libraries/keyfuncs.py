@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 
 from .base import DecoratorUse
+from ..walk import names_read
 
 KEY_BUILDERS = {
     "cachetools.keys.hashkey": "hashkey",
@@ -24,20 +25,7 @@ KEY_BUILDERS = {
 }
 
 
-def _names_in(node: cst.CSTNode) -> Set[str]:
-    found: Set[str] = set()
-
-    class Collector(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.add(n.value)
-
-        def visit_Attribute(self, n: cst.Attribute) -> bool:
-            # ``user.id`` reads ``user``; the attribute name itself is no parameter
-            n.value.visit(self)
-            return False
-
-    node.visit(Collector())
-    return found
+_names_in = names_read  # ``user.id`` reads ``user``; the attribute name itself is no parameter
 
 
 def _key_params(params: cst.Parameters) -> List[str]:

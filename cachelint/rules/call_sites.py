@@ -15,7 +15,6 @@ before the first rule runs.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -24,6 +23,7 @@ import libcst as cst
 
 from ..analysis import code
 from ..models import ERROR, WARNING, CacheSite, Fix, Param
+from ..walk import FastVisitor
 from .base import FileContext, Report, Rule, lib_phrase, sentence
 
 #: ``ctx.cache`` key of extra call targets: local name -> CacheSite (e.g. imported cached functions).
@@ -59,56 +59,6 @@ MUTATORS = frozenset(
     }
 )
 _PANDAS_INPLACE = frozenset({"fillna", "drop", "rename", "set_index", "reset_index"})
-
-
-# -- a cheap tree walk ----------------------------------------------------------------------
-_SKIP_FIELDS = frozenset(
-    {
-        "leading_lines", "lines_after_decorators", "lpar", "rpar", "comma", "semicolon", "whitespace",
-        "whitespace_before", "whitespace_after", "header", "footer", "trailing_whitespace", "newline",
-        "whitespace_after_def", "whitespace_after_name", "whitespace_before_params", "whitespace_before_colon",
-        "whitespace_after_at", "whitespace_after_class", "whitespace_after_async", "whitespace_after_arg",
-        "whitespace_after_star", "whitespace_after_param", "whitespace_before_indicator",
-        "whitespace_after_indicator", "whitespace_before_expression", "whitespace_after_expression",
-    }
-)
-_FIELDS: Dict[type, Tuple[str, ...]] = {}
-_DISPATCH: Dict[Tuple[type, type], Tuple[object, object]] = {}
-
-
-def _fields(cls: type) -> Tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP_FIELDS)
-    return names
-
-
-class FastVisitor:
-    """A read-only walk with libcst's ``visit_<Type>``/``leave_<Type>`` protocol.
-
-    libcst's own ``CSTNode.visit`` rebuilds every node it passes through, which costs
-    about twenty times more than reading the fields; rules here only read.
-    ``visit_<Type>`` returning ``False`` skips the node's children.
-    """
-
-    def walk(self, node: cst.CSTNode) -> None:
-        key = (type(self), type(node))
-        pair = _DISPATCH.get(key)
-        if pair is None:
-            name = type(node).__name__
-            pair = _DISPATCH[key] = (getattr(type(self), "visit_" + name, None), getattr(type(self), "leave_" + name, None))
-        visit, leave = pair
-        if visit is None or visit(self, node) is not False:  # type: ignore[operator]
-            for field_name in _fields(type(node)):
-                value = getattr(node, field_name)
-                if isinstance(value, cst.CSTNode):
-                    self.walk(value)
-                elif isinstance(value, (list, tuple)):
-                    for item in value:
-                        if isinstance(item, cst.CSTNode):
-                            self.walk(item)
-        if leave is not None:
-            leave(self, node)  # type: ignore[operator]
 
 
 # -- the per-file index ---------------------------------------------------------------------

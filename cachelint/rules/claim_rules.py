@@ -7,6 +7,7 @@ import libcst as cst
 
 from ..claims import Claim, TextBlock, extract_claims
 from ..models import ERROR, CacheSite, Fix
+from ..walk import comments as comments_in
 from .base import FileContext, Report, Rule, keyed_params, lib_phrase, sentence
 
 
@@ -29,11 +30,7 @@ def text_blocks(site: CacheSite, ctx: FileContext) -> List[TextBlock]:
         if empty.comment is not None:
             comments.append(empty.comment)
 
-    class Collector(cst.CSTVisitor):
-        def visit_Comment(self, node: cst.Comment) -> None:
-            comments.append(node)
-
-    func.body.visit(Collector())
+    comments.extend(comments_in(func.body))
     for comment in comments:
         line, col, _, _ = ctx.position(comment)
         blocks.append(TextBlock(comment.value.lstrip("#"), line, col + 1, "comment"))

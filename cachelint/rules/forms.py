@@ -15,7 +15,7 @@ from ..analysis import code, dotted_name
 from ..libraries.base import argument, literal_elements, string_value
 from ..models import ERROR, WARNING, CacheSite, Fix
 from .base import FileContext, Report, Rule
-from .call_sites import FastVisitor
+from ..walk import FastVisitor
 
 _STACK_BELOW = ("property", "classmethod", "staticmethod")
 _CACHED_PROPERTIES = ("functools.cached_property", "django.utils.functional.cached_property")

@@ -7,6 +7,7 @@ import libcst as cst
 
 from .. import names
 from ..models import WARNING, CacheSite, Fix
+from ..walk import FastVisitor
 from .base import FileContext, Report, Rule, keyed_params, lib_phrase, sentence
 
 
@@ -269,7 +270,7 @@ Key a digest (`image_hash: str`) and pass the bytes through un-keyed
         )
 
 
-class _NamespaceUses(cst.CSTVisitor):
+class _NamespaceUses(FastVisitor):
     def __init__(self, name: str) -> None:
         self.name = name
         self.reads = 0
@@ -290,7 +291,7 @@ def _namespace_only(func: cst.FunctionDef, name: Optional[str]) -> bool:
     if not name:
         return False
     uses = _NamespaceUses(name)
-    func.body.visit(uses)
+    uses.walk(func.body)
     return uses.reads > 0 and uses.reads == uses.classes
 
 
@@ -325,7 +326,7 @@ def _writes(func) -> bool:
 
     found = []
 
-    class Finder(cst.CSTVisitor):
+    class Finder(FastVisitor):
         def visit_Call(self, node: cst.Call) -> None:
             callee = node.func
             name = callee.attr.value if isinstance(callee, cst.Attribute) else callee.value if isinstance(callee, cst.Name) else ""
@@ -336,7 +337,7 @@ def _writes(func) -> bool:
                     if isinstance(arg.value, cst.SimpleString) and any(c in arg.value.evaluated_value for c in "wax+"):
                         found.append(node)
 
-    func.body.visit(Finder())
+    Finder().walk(func.body)
     return bool(found)
 
 

@@ -18,6 +18,7 @@ import libcst as cst
 
 from .. import dataflow, names
 from ..analysis import code, compound_bodies, dotted_name
+from ..walk import FastVisitor
 from ..models import ERROR, WARNING, CacheSite, Fix, Param
 from .base import FileContext, Report, Rule, keyed_params, lib_phrase
 
@@ -732,7 +733,7 @@ def _mentions_environment(ctx: FileContext) -> bool:
     return ctx.cache[key]
 
 
-class _EnvReads(cst.CSTVisitor):
+class _EnvReads(FastVisitor):
     """``os.environ``/``os.getenv`` reads outside nested scopes, as the node to report."""
 
     def __init__(self, ctx: FileContext) -> None:
@@ -1023,7 +1024,7 @@ def load_settings():
         # the environment: any read (one report per function, at the first read)
         env = _EnvReads(ctx)
         if _mentions_environment(ctx):  # no walk when the parsed text never names it
-            site.function.body.visit(env)
+            env.walk(site.function.body)
         if env.found:
             yield Report(self._env_message(site, env.found[0], len(env.found) - 1), node=env.found[0],
                          fix=Fix("Pass the value in as a parameter so it is keyed"))

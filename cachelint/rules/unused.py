@@ -8,6 +8,7 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from .. import names
 from ..models import WARNING, CacheSite, Fix
+from ..walk import FastVisitor
 from ..claims import keyed_on_purpose
 from .base import FileContext, Report, Rule, keyed_params, lib_phrase, sentence
 from .claim_rules import text_blocks
@@ -39,7 +40,7 @@ def _is_stub(func: cst.FunctionDef) -> bool:
     return False
 
 
-class _Introspection(cst.CSTVisitor):
+class _Introspection(FastVisitor):
     def __init__(self) -> None:
         self.found = False
 
@@ -49,7 +50,7 @@ class _Introspection(cst.CSTVisitor):
                 self.found = True
 
 
-class _Mentions(cst.CSTVisitor):
+class _Mentions(FastVisitor):
     """Every name the body mentions outside a plain binding position (a cheap over-estimate of reads)."""
 
     def __init__(self) -> None:
@@ -63,16 +64,16 @@ class _Mentions(cst.CSTVisitor):
 
     def visit_Param(self, node: cst.Param) -> bool:
         if node.default is not None:
-            node.default.visit(self)
+            self.walk(node.default)
         if node.annotation is not None:
-            node.annotation.visit(self)
+            self.walk(node.annotation)
         return False
 
 
 def mentioned_names(func: cst.FunctionDef) -> Set[str]:
     """Names that may be read in ``func``'s body; a parameter missing here is certainly unread."""
     visitor = _Mentions()
-    func.body.visit(visitor)
+    visitor.walk(func.body)
     return visitor.names
 
 
@@ -84,7 +85,7 @@ def unread_parameters(func: cst.FunctionDef) -> Optional[Set[str]]:
     Returns None when the body introspects its frame (``locals()``, ``vars()``, ``eval``).
     """
     finder = _Introspection()
-    func.body.visit(finder)
+    finder.walk(func.body)
     if finder.found:
         return None
     bare = func.with_changes(decorators=())
