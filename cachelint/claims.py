@@ -447,7 +447,7 @@ _K, _E, _O, _C = "keyed", "excluded", "keyed_only", "contrast"
 class _Pred:
     """One phrasing: a regex, where its parameters are, and the kind it implies."""
 
-    __slots__ = ("name", "regex", "where", "kind", "neg_kind", "verb_kinds", "needs_context",
+    __slots__ = ("name", "pattern", "_regex", "where", "kind", "neg_kind", "verb_kinds", "needs_context",
                  "requires")
 
     def __init__(self, name, pattern, where, kind, neg_kind, verb_kinds=None, needs_context=False):
@@ -457,12 +457,22 @@ class _Pred:
             re.compile("|".join(re.escape(w) for w in group))
             for group in _REQUIRES.get(name, ())
         )
-        self.regex = re.compile(pattern, _I)
+        self.pattern = pattern
+        self._regex: Optional["re.Pattern[str]"] = None
         self.where = where  # "subj" (before), "obj" (after) or "mid" (group "obj")
         self.kind = kind
         self.neg_kind = neg_kind
         self.verb_kinds = verb_kinds  # list of (regex, kind, neg_kind) deciding by verb
         self.needs_context = needs_context
+
+    @property
+    def regex(self) -> "re.Pattern[str]":
+        """The compiled phrasing, compiled on first use: most clauses fail the cheap
+        ``requires`` screen of most phrasings, and compiling all of them at import cost
+        more than a typical file's whole claim search."""
+        if self._regex is None:
+            self._regex = re.compile(self.pattern, _I)
+        return self._regex
 
 
 _KEYISH = ("cach", "memo", "hash", "key")

@@ -20,6 +20,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .reduce import inner_statements
+
 Range = Tuple[int, int, int, int]
 
 _COMPOUND = {
@@ -46,6 +48,8 @@ class Positions:
         self._first_line: Optional[Dict[int, int]] = self._map_lines(module, tree) if tree is not None else None
         self._statement_positions: Dict[int, object] = {}
         self._anchors: Dict[int, Optional[Tuple[int, object, List[str]]]] = {}
+        #: per top-level statement: its definitions in the libcst and in the ast tree
+        self._definitions: Dict[int, Tuple[List[cst.CSTNode], List[ast.stmt]]] = {}
         self._whole = None
 
     def _map_lines(self, module: cst.Module, tree: ast.Module) -> Optional[Dict[int, int]]:
@@ -123,9 +127,10 @@ class Positions:
         entry = None
         tree = self._ast_top.get(id(top))
         if tree is not None and self._text_lines is not None:
-            in_cst = _definitions(top)
-            in_ast = sorted((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))),
-                            key=lambda n: (n.lineno, n.col_offset))
+            pair = self._definitions.get(id(top))
+            if pair is None:
+                pair = self._definitions[id(top)] = (_definitions(top), _ast_definitions(tree))
+            in_cst, in_ast = pair
             if len(in_cst) == len(in_ast):  # both in source order: the k-th definitions are the same
                 for definition, twin in zip(in_cst, in_ast):
                     if definition is anchor and twin.name == anchor.name.value:
@@ -159,6 +164,23 @@ def _definitions(stmt: cst.CSTNode) -> List[cst.CSTNode]:
                 walk(child)
 
     walk(stmt)
+    return out
+
+
+def _ast_definitions(stmt: ast.stmt) -> List[ast.stmt]:
+    """The functions and classes in ``stmt`` (itself included), sorted by position.
+
+    Like :func:`_definitions`, only statement lists are walked: definitions never sit
+    inside expressions.
+    """
+    out: List[ast.stmt] = []
+    stack: List[ast.stmt] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.append(node)
+        stack.extend(inner_statements(node))
+    out.sort(key=lambda n: (n.lineno, n.col_offset))
     return out
 
 

@@ -105,9 +105,21 @@ class _Relevance:
                         for sub in ast.walk(decorator):
                             if isinstance(sub, ast.Name):
                                 self.referenced.add(sub.id)
-            inside = nested or isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-            stack.extend((child, inside) for child in ast.iter_child_nodes(inner))
+            inside = nested or isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef))
+            stack.extend((child, inside) for child in inner_statements(inner))
         return found
+
+
+def inner_statements(node: ast.AST) -> List[ast.stmt]:
+    """The statements directly inside ``node``'s blocks (decorated definitions are statements)."""
+    out: List[ast.stmt] = []
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list):
+            out.extend(block)
+    for part in getattr(node, "handlers", None) or getattr(node, "cases", None) or ():
+        out.extend(part.body)
+    return out
 
 
 def _defines(node: ast.stmt) -> Set[str]:
