@@ -60,3 +60,50 @@ def test_standard_library_files_with_caches_agree_with_and_without_statement_red
     assert len(candidates) > 15
     differing = [str(path) for path, reduced, whole in reduced_and_whole(candidates) if reduced != whole]
     assert not differing
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (b"@cache\ndef f(x): ...\n", True),
+        (b"class A:\n    @functools.LRU_Cache(maxsize=2)\n    def f(self): ...\n", True),  # any case
+        (b"\x0c@memoize\ndef f(x): ...\n", True),  # a form feed is blank before a decorator
+        (b"@property  # cached elsewhere\ndef f(self): ...\n", True),  # the word anywhere on the line
+        (b"y = a @ b  # @cache\n", False),  # the first @ of the line is an operator
+        (b"y = a @ b @ cached_matrix\n", False),
+        (b"@property\ndef f(self): ...\n", False),
+        (b"from functools import lru_cache as memo\n", True),
+        (b"import functools as ft\n", False),  # renames, but nothing named like a cache
+        (b'"""An import blocked here.\nImportError is cached as missing."""\n', False),  # "Import" is no import
+        (b"x = 1\ncache_policy = INPUTS\n", True),
+    ],
+)
+def test_uses_cache_screen(source, expected):
+    from cachelint.prefilter import Prefilter
+
+    assert Prefilter().uses_cache(source) is expected
+
+
+def test_uses_cache_screen_knows_declared_decorators():
+    from cachelint.prefilter import Prefilter
+
+    assert Prefilter(["remember"]).uses_cache(b"@Remember(ttl=3)\ndef f(x): ...\n")
+    assert not Prefilter().uses_cache(b"@Remember(ttl=3)\ndef f(x): ...\n")
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (b"def disk_cache(func): ...\n", True),  # on the first line
+        (b"import os\n\nasync def MemoizeAsync(fn): ...\n", True),
+        (b"import os\n\ndef lru_wrapper(fn): ...\n", True),
+        (b"import os\n\ndef test_cache_hits(): ...\n", False),  # tests are not decorators
+        (b"import os\n\nclass CacheStore:\n    pass\n", False),  # a class needs __call__
+        (b"import os\n\nclass CacheStore:\n    def __call__(self, f): ...\n", True),
+        (b"class A:\n    def cached(self): ...\n", False),  # not at the top level
+    ],
+)
+def test_may_define_cache_screen(source, expected):
+    from cachelint.prefilter import Prefilter
+
+    assert Prefilter()._may_define_cache(source) is expected
