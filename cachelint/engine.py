@@ -271,6 +271,7 @@ class Linter:
                 return positions.of(node, top, anchor)
 
             ctx.position = position
+            ctx.text_positions = lambda function, top=top: positions.text_positions(function, top)
             for rule in self.rules:
                 for report in rule.check(site, ctx):
                     emit(rule, report, position, site.function_name)
@@ -281,6 +282,7 @@ class Linter:
                 return positions.of(node, top)
 
             ctx.position = position
+            ctx.text_positions = None
             for rule in self.rules:
                 for report in rule.check_definition(definition, ctx):
                     emit(rule, report, position, definition.summary.qualname.split(".")[-1])

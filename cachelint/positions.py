@@ -15,12 +15,15 @@ the original line of each parsed line, and every reported line goes through it.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .reduce import inner_statements
+from .walk import comments
 
 Range = Tuple[int, int, int, int]
 
@@ -44,6 +47,7 @@ class Positions:
         self._line_map: Optional[List[int]] = list(line_map) if line_map is not None else None
         #: the parsed text's lines (what ``module`` was parsed from), for anchored positions
         self._text_lines: Optional[List[str]] = text.split("\n") if text is not None else None
+        self._bare_cr = text is not None and "\r" in text.replace("\r\n", "")
         self._ast_top: Dict[int, ast.stmt] = {}
         self._first_line: Optional[Dict[int, int]] = self._map_lines(module, tree) if tree is not None else None
         self._statement_positions: Dict[int, object] = {}
@@ -125,27 +129,93 @@ class Positions:
         if key in self._anchors:
             return self._anchors[key]
         entry = None
-        tree = self._ast_top.get(id(top))
-        if tree is not None and self._text_lines is not None:
-            pair = self._definitions.get(id(top))
-            if pair is None:
-                pair = self._definitions[id(top)] = (_definitions(top), _ast_definitions(tree))
-            in_cst, in_ast = pair
-            if len(in_cst) == len(in_ast):  # both in source order: the k-th definitions are the same
-                for definition, twin in zip(in_cst, in_ast):
-                    if definition is anchor and twin.name == anchor.name.value:
-                        alone = cst.Module(body=[anchor])
-                        positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
-                        entry = (twin.lineno, positions, alone.code.split("\n"))
-                        break
+        twin = self._twin(top, anchor)
+        if twin is not None:
+            alone = cst.Module(body=[anchor])
+            positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+            entry = (twin.lineno, positions, alone.code.split("\n"))
         self._anchors[key] = entry
         return entry
+
+    def _twin(self, top: cst.CSTNode, definition: cst.CSTNode) -> Optional[ast.stmt]:
+        """The ``ast`` node of the function or class ``definition`` inside ``top``, or None."""
+        tree = self._ast_top.get(id(top))
+        if tree is None or self._text_lines is None:
+            return None
+        pair = self._definitions.get(id(top))
+        if pair is None:
+            pair = self._definitions[id(top)] = (_definitions(top), _ast_definitions(tree))
+        in_cst, in_ast = pair
+        if len(in_cst) == len(in_ast):  # both in source order: the k-th definitions are the same
+            for candidate, twin in zip(in_cst, in_ast):
+                if candidate is definition:
+                    return twin if getattr(twin, "name", None) == definition.name.value else None
+        return None
+
+    def text_positions(self, function: cst.FunctionDef, top: cst.CSTNode) -> Optional[Dict[int, Tuple[int, int]]]:
+        """``id(node) -> (line, column)`` of ``function``'s comments and docstring, or None.
+
+        What the claim rules read costs no libcst positions (which render the whole
+        function): comments come from Python's tokenizer over the function's lines, the
+        docstring from the ``ast`` tree. The answer is given only when it is certain: the
+        tokenizer must find exactly the comments libcst holds, each text once; otherwise
+        None, and callers use :meth:`of`.
+        """
+        twin = self._twin(top, function)
+        if not isinstance(twin, (ast.FunctionDef, ast.AsyncFunctionDef)) or twin.end_lineno is None:
+            return None
+        lines = self._text_lines
+        assert lines is not None
+        first = (twin.decorator_list[0].lineno if twin.decorator_list else twin.lineno) - len(function.leading_lines)
+        last = twin.end_lineno
+        if self._bare_cr or first < 1 or last > len(lines):
+            return None  # lines split at "\n" only would not be ast's lines
+        indent = len(lines[twin.lineno - 1]) - len(lines[twin.lineno - 1].lstrip(" \t"))
+        while last < len(lines):  # comment lines indented into the body belong to it (libcst's footer)
+            following = lines[last]
+            stripped = following.lstrip(" \t")
+            if stripped and not (stripped.startswith("#") and len(following) - len(stripped) > indent):
+                break
+            last += 1
+        found: Dict[str, Tuple[int, int]] = {}
+        try:
+            for token in tokenize.generate_tokens(io.StringIO("\n".join(lines[first - 1:last]) + "\n").readline):
+                if token.type == tokenize.COMMENT:
+                    if token.string in found or "\t" in token.line[:token.start[1]]:
+                        return None  # the same text twice (which is which?), or tabs (libcst widens them)
+                    found[token.string] = (first + token.start[0] - 1, token.start[1])
+        except (tokenize.TokenError, SyntaxError, ValueError):
+            return None
+        held = comments(function)
+        if sorted(c.value for c in held) != sorted(found):
+            return None
+        out = {id(c): (self._line(found[c.value][0]), found[c.value][1] + 1) for c in held}
+        docstring = _docstring(function)
+        body = twin.body
+        if docstring is not None:
+            if docstring.lpar or not (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)):
+                return None
+            node = body[0].value
+            if lines[node.lineno - 1][:node.col_offset].strip(" "):
+                return None  # col_offset counts bytes (only trusted after spaces alone); libcst widens tabs
+            out[id(docstring)] = (self._line(node.lineno), node.col_offset + 1)
+        return out
 
     def _line(self, line: int) -> int:
         """The original line of ``line`` of the parsed text."""
         if self._line_map is None or not 1 <= line <= len(self._line_map):
             return line
         return self._line_map[line - 1]
+
+
+def _docstring(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
+    """The string that opens ``function``'s indented body, or None."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
+    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr):
+        value = body[0].body[0].value
+        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+            return value
+    return None
 
 
 def _definitions(stmt: cst.CSTNode) -> List[cst.CSTNode]:

@@ -44,6 +44,9 @@ class FileContext:
         position: maps a node to ``(line, column, end_line, end_column)``, 1-based.
         resolve: resolves an expression to its qualified name.
         sites: every cache site of the file.
+        text_positions: maps a function to ``{id(node): (line, column)}`` of its comments and
+            docstring when that is cheaper than ``position`` and certain, else gives None
+            (see :meth:`cachelint.positions.Positions.text_positions`).
     """
 
     path: str
@@ -54,6 +57,7 @@ class FileContext:
     resolve: Callable[[cst.BaseExpression], Optional[str]]
     sites: Sequence[CacheSite] = ()
     cache: Dict[str, Any] = field(default_factory=dict)
+    text_positions: Optional[Callable[[cst.FunctionDef], Optional[Dict[int, Tuple[int, int]]]]] = None
 
 
 class Rule:

@@ -15,13 +15,21 @@ def text_blocks(site: CacheSite, ctx: FileContext) -> List[TextBlock]:
     """The docstring, the comments directly above the decorators, and the comments in the body."""
     func = site.function
     blocks: List[TextBlock] = []
+    quick = ctx.text_positions(func) if ctx.text_positions is not None else None
+
+    def where(node: cst.CSTNode) -> Tuple[int, int]:
+        if quick is not None and id(node) in quick:
+            return quick[id(node)]
+        line, col, _, _ = ctx.position(node)
+        return line, col
+
     body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
     if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr):
         string = body[0].body[0].value
         if isinstance(string, (cst.SimpleString, cst.ConcatenatedString)):
             value = string.evaluated_value
             if isinstance(value, str):
-                line, col, _, _ = ctx.position(string)
+                line, col = where(string)
                 first = string if isinstance(string, cst.SimpleString) else string.left
                 offset = len(first.prefix) + len(first.quote) if isinstance(first, cst.SimpleString) else 0
                 blocks.append(TextBlock(value, line, col + offset, "docstring"))
@@ -32,7 +40,7 @@ def text_blocks(site: CacheSite, ctx: FileContext) -> List[TextBlock]:
 
     comments.extend(comments_in(func.body))
     for comment in comments:
-        line, col, _, _ = ctx.position(comment)
+        line, col = where(comment)
         blocks.append(TextBlock(comment.value.lstrip("#"), line, col + 1, "comment"))
     blocks.sort(key=lambda b: (b.line, b.column))
     return blocks
