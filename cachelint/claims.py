@@ -1527,6 +1527,12 @@ def keyed_on_purpose(blocks: Sequence[TextBlock], params: Sequence[str]) -> Set[
     return found
 
 
+def compile_phrasings() -> None:
+    """Compile every phrasing now (a worker process does it while it waits for its first file)."""
+    for pred in _PREDICATES:
+        pred.regex
+
+
 def extract_claims(blocks: Sequence[TextBlock], params: Sequence[str]) -> List[Claim]:
     """Find claims about the cache key in ``blocks`` and map them to ``params``.
 
