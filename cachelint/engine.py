@@ -12,7 +12,7 @@ import gc
 import os
 import re
 import warnings
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import catalog, files
 from .config import Settings, code_matches
@@ -75,12 +75,17 @@ class Linter:
             self._declared = declared_models(self.settings.decorators)
         return self._declared
 
-    def set_project_index(self, index: Dict[str, str]) -> None:
-        """Look project decorators up in ``index`` (module name -> file, from :func:`cachelint.project.build_index`).
+    def set_project_index(self, index: Mapping[str, str]) -> None:
+        """Look project decorators up in ``index`` (module name -> file, from
+        :func:`cachelint.project.build_index` or :func:`cachelint.project.module_files`).
 
-        A decorator's module is read when a linted file first uses it.
+        A decorator's module is read when a linted file first uses it. A dict is added to
+        the modules known so far; any other mapping replaces them.
         """
-        self.project.modules.update(index)
+        if isinstance(index, dict) and isinstance(self.project.modules, dict):
+            self.project.modules.update(index)
+        else:
+            self.project.modules = index
 
     # -- public ------------------------------------------------------------------------
     def use_cache(self, cache) -> None:

@@ -1,16 +1,17 @@
 """Linting many files with worker processes (``--jobs N``).
 
-:func:`run` is :func:`cachelint.engine.run` spread over a process pool: the files are
-discovered once, split into chunks in input order, and each chunk is linted in a worker
-that keeps one :class:`~cachelint.engine.Linter` for its whole life (fixed costs are paid
-once per worker, not per file). Results come back in the same order as a serial run.
-What the serial run prepares before linting (the project index of home-made decorators,
-the result cache) is prepared once here and handed to every worker.
+:func:`run` is :func:`cachelint.engine.run` spread over a process pool
+(:func:`screened_run`): this process reads every file once and applies the byte screens;
+the few files that can hold a cache go to the workers as soon as they are found, and
+results come back in discovery order, as a serial run gives them. Workers keep one
+:class:`~cachelint.engine.Linter` for their whole life. They are forked from this
+process and import libcst and the rules while it screens, or, when the command line
+started one (:mod:`cachelint.worker_server`), from a fork server that imported them once.
 
 A run stays serial (plain :func:`cachelint.engine.run`) when ``jobs`` is 1 or when there
 are fewer than :data:`MIN_PARALLEL_FILES` files: starting processes costs more than it saves.
-:func:`lint_items` is the pool itself, also used by :mod:`cachelint.incremental` to lint
-files and record their manifest entries.
+:func:`lint_items` is the other pool: chunks of files in input order, also used by
+:mod:`cachelint.incremental` to lint files and record their manifest entries.
 
 Workers ignore SIGINT; on Ctrl-C the parent stops the workers at once and re-raises
 ``KeyboardInterrupt`` for the command line to turn into exit code 130. A worker that dies
@@ -30,7 +31,6 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import files
 from .engine import Linter, discover, lint_found, prepare
-from .project import module_name_for
 from .models import Diagnostic
 
 #: Fewer files than this are linted in the calling process.
@@ -98,12 +98,10 @@ def _ready() -> None:
     """A task that starts a worker (the pool starts one process per task submitted)."""
 
 
-def _lint_candidate(item: _Item, index) -> Tuple[List[Diagnostic], List[str]]:
-    """Lint one file that passed the parent's screens, with the project ``index`` of pass one."""
+def _lint_candidate(item: _Item) -> Tuple[List[Diagnostic], List[str]]:
+    """Lint one file that passed the parent's screens (the project index came with the worker)."""
     linter = _worker_linter
     assert linter is not None, "worker not initialised"
-    if index:
-        linter.set_project_index(index)
     before = len(linter.internal_errors)
     return linter.lint_file(*item), linter.internal_errors[before:]
 
@@ -253,45 +251,51 @@ def lint_items(linter: Linter, items: Sequence[_Item], workers: int, index, sett
 def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int) -> Iterator[List[Diagnostic]]:
     """Each file's diagnostics, in order: screened here, parsed in ``workers`` processes.
 
-    One read of each file in this process does pass one (the project index) and the byte
-    screens; a file that cannot hold a cache decorator is finished here (most files of a
-    tree), and only the others go to the workers, one task each, largest first so the
-    workers end together. The workers start before the screening so their imports
-    (libcst, the rules) overlap it; with nothing to parse they are stopped unused. A
-    worker that dies takes no result with it: its files are linted again one by one.
+    Each file is read once here for the byte screens; a file that cannot hold a cache
+    decorator is finished here (most files of a tree), and the others go to the workers
+    as soon as they are found, one task each. The workers start before the screening so
+    their imports (libcst, the rules) overlap it, and they look project decorators up in a
+    :class:`~cachelint.project.ModuleFiles` made from the paths, which resolves a module
+    the way pass one would have without waiting for it; with nothing to parse they are
+    stopped unused. A worker that dies takes no result with it: its files are linted
+    again one by one.
     """
-    from .project import may_define_cache
+    from . import worker_server
+    from .project import module_files
 
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                               initargs=(linter.settings, None, getattr(linter, "cache", None), True))
+    index = module_files(found) if len(found) > 1 else None
+    server = worker_server.context()  # a preloaded fork server (worker_server.start), or None
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=server,
+                               initargs=(linter.settings, index, getattr(linter, "cache", None), server is None))
     _active.append(pool)
     finished = False
     isolated: Optional[_Isolated] = None
     try:
-        for _ in range(workers):
-            pool.submit(_ready)
+        # through a server, starting a worker waits for the server's imports: a helper thread does it
+        feeder = worker_server.Feeder(pool, workers, _ready) if server is not None else None
+        if feeder is None:
+            for _ in range(workers):
+                pool.submit(_ready)
         results: List[Optional[List[Diagnostic]]] = []
-        sizes: Dict[int, int] = {}
-        modules: Dict[str, str] = {}
-        for position, source in enumerate(found):
-            data = files.read_source(source.abs_path)
-            if len(found) > 1 and not isinstance(data, files.ReadError) and may_define_cache(data):
-                modules.setdefault(module_name_for(source.abs_path)[0], source.abs_path)
-            results.append(linter.screen_data(data, source.path))
-            if results[-1] is None:
-                sizes[position] = len(data)
-        index = modules if len(found) > 1 else None
-        if index is not None:
-            linter.set_project_index(index)
         futures: Dict[int, Future] = {}
-        for position in sorted(sizes, key=lambda p: -sizes[p]):
-            source = found[position]
-            futures[position] = pool.submit(_lint_candidate, (source.abs_path, source.path), index)
+        for position, source in enumerate(found):
+            result = linter.screen_data(files.read_source(source.abs_path), source.path)
+            results.append(result)
+            if result is None:
+                item = (source.abs_path, source.path)
+                if feeder is not None:
+                    feeder.put(position, _lint_candidate, item)
+                else:
+                    futures[position] = pool.submit(_lint_candidate, item)
+        if feeder is not None:
+            futures = feeder.finish()  # type: ignore[assignment]
         for position, result in enumerate(results):
             if result is not None:
                 yield result
                 continue
             try:
+                if position not in futures:
+                    raise BrokenProcessPool("the task could not be submitted")
                 diagnostics, internal = futures[position].result()
             except BrokenProcessPool:
                 if isolated is None:

@@ -194,6 +194,76 @@ def build_index(sources: Iterable[files.SourceFile]) -> Dict[str, str]:
     return modules
 
 
+class ModuleFiles(Mapping):
+    """:func:`build_index`'s map made without reading a file: module name -> file, resolved on lookup.
+
+    Built from the paths of the linted files alone (``candidates``: module name -> every
+    linted file of that name, in discovery order); a lookup reads those files in order and
+    answers the first that is readable and passes the decorator screen, which is exactly
+    the entry :func:`build_index` would have made. A parallel run can so hand files to its
+    workers before it has read them all. Answers are remembered; iterating resolves every name.
+    """
+
+    def __init__(self, candidates: Dict[str, List[str]]):
+        self.candidates = candidates
+        self._resolved: Dict[str, Optional[str]] = {}
+
+    def _resolve(self, name: str) -> Optional[str]:
+        if name not in self._resolved:
+            found = None
+            for path in self.candidates.get(name, ()):
+                data = files.read_source(path)
+                if not isinstance(data, files.ReadError) and _SCREEN.may_define_cache(data):
+                    found = path
+                    break
+            self._resolved[name] = found
+        return self._resolved[name]
+
+    def __getitem__(self, name: str) -> str:
+        found = self._resolve(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __contains__(self, name) -> bool:
+        return self._resolve(name) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self.candidates if name in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __getstate__(self) -> dict:
+        return {"candidates": self.candidates, "_resolved": {}}  # each process reads for itself
+
+
+def module_files(sources: Iterable[files.SourceFile]) -> ModuleFiles:
+    """A :class:`ModuleFiles` of ``sources`` (module names from the paths and ``__init__.py`` files only)."""
+    candidates: Dict[str, List[str]] = {}
+    packages: Dict[str, Tuple[str, ...]] = {}  # directory -> its package's name parts ("" outside packages)
+    for source in sources:
+        absolute = os.path.abspath(source.abs_path)
+        directory, filename = os.path.split(absolute)
+        stem = filename.rsplit(".", 1)[0]
+        prefix = _package_parts(directory, packages)
+        name = ".".join(part for part in (prefix if stem == "__init__" else prefix + (stem,)) if part)
+        candidates.setdefault(name, []).append(source.abs_path)
+    return ModuleFiles(candidates)
+
+
+def _package_parts(directory: str, memo: Dict[str, Tuple[str, ...]]) -> Tuple[str, ...]:
+    """The dotted-name parts of the package ``directory`` is (empty when it is no package), as
+    :func:`module_name_for` finds them, remembered per directory for one call of :func:`module_files`."""
+    if directory not in memo:
+        if os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(os.path.join(directory, "__init__.pyi")):
+            parent, name = os.path.split(directory)
+            memo[directory] = (_package_parts(parent, memo) + (name,)) if name else ()
+        else:
+            memo[directory] = ()
+    return memo[directory]
+
+
 def _may_define(sources: Iterable[files.SourceFile]) -> Iterator[Tuple[files.SourceFile, bytes]]:
     """The readable ``sources`` whose bytes pass the decorator screen, with their bytes."""
     for source in sources:
@@ -259,8 +329,9 @@ class ProjectIndex(Mapping):
 
     def __init__(self, known: Optional[Dict[str, object]] = None, roots: Iterable[str] = (), cache=None):
         self.known: Dict[str, object] = dict(known or {})
-        #: module name -> file, of the linted modules that may define decorators (pass one)
-        self.modules: Dict[str, str] = {}
+        #: module name -> file, of the linted modules that may define decorators (pass one;
+        #: a dict from :func:`build_index` or a :class:`ModuleFiles`)
+        self.modules: Mapping[str, str] = {}
         self.base_roots: List[str] = []
         #: the import root and the own decorators of the file being linted (see begin_file)
         self.file_root: Optional[str] = None

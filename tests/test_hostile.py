@@ -321,8 +321,10 @@ def test_a_parser_crash_in_a_worker_is_cl001_for_that_file_only(tmp_path):
         write(tmp_path / f"m{index}.py", BUG)
     write(tmp_path / "crash.py", HEAD + "x = " + _chain("and", 10_000) + "\n")
     write(tmp_path / "n_crash.py", HEAD + "x = " + _chain("or", 10_000) + "\n")
-    script = ("import sys, cachelint.engine\n"
+    # workers must inherit the patched screen: forked from this process, not from a fork server
+    script = ("import sys, cachelint.engine, cachelint.worker_server\n"
               "cachelint.hazards.MAX_BOOL_DEPTH = 10 ** 9\n"
+              "cachelint.worker_server.start = lambda: False\n"
               "from cachelint.cli import main\n"
               "sys.argv = ['cachelint'] + sys.argv[1:]\n"
               "main()\n")

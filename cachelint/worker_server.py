@@ -1,0 +1,167 @@
+"""A fork server that imports libcst and the rules once for every worker of a run.
+
+A worker forked from the command-line process must import libcst and the rules itself
+(about a quarter of a second of CPU each, paid by every worker); on a two-core machine
+that is a good part of a whole run over the standard library. :func:`start` launches
+multiprocessing's ``forkserver`` with those modules preloaded, as early as the command
+line knows it will need workers, so the imports run on another core while the calling
+process reads its configuration and screens files; workers are then forked from the
+server ready to lint.
+
+A forkserver worker imports the program's main module again, as ``spawn`` workers do
+(multiprocessing's "safe importing of main module" rule). :func:`start` therefore only
+starts a server when that is harmless: ``python -m cachelint``, no main file, or a main
+file whose top level only imports and runs its work under ``if __name__ == "__main__":``
+(the console script pip or uv writes). Anywhere else, and on platforms without a fork
+server (Windows), pools keep the platform's default start method.
+
+The server is started with ``PYTHONSAFEPATH`` so the working directory (the linted
+project, often) is not on its ``sys.path``: cachelint never imports the code it checks
+(tests/test_never_executes.py). Python before 3.11 has no such switch and gets no server.
+
+Making a process through the server waits until the server has finished its imports,
+so :class:`Feeder` starts the pool's workers and submits tasks from a helper thread:
+the caller goes on screening and hands over candidates as it finds them.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import queue
+import sys
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Callable, Dict, Optional, Tuple
+
+#: What a worker needs before its first task.
+PRELOAD = ("libcst", "cachelint.rules", "cachelint.analysis", "cachelint.inference", "cachelint.positions",
+           "cachelint.libraries", "cachelint.parallel", "cachelint.cli")
+#: A main file larger than this is not read to decide whether it is safe to import again.
+MAX_MAIN_BYTES = 64 * 1024
+
+_context = None
+
+
+def context():
+    """The multiprocessing context of a started server, or None (use the default)."""
+    return _context
+
+
+def start() -> bool:
+    """Start the preloaded fork server if it is safe here; True when pools will use it.
+
+    Idempotent. Never raises: any failure leaves pools on the default start method.
+    """
+    global _context
+    if _context is not None:
+        return True
+    if sys.version_info < (3, 11):
+        return False  # no PYTHONSAFEPATH: the server would import from the linted directory
+    try:
+        import multiprocessing
+        from multiprocessing import forkserver
+
+        if "forkserver" not in multiprocessing.get_all_start_methods() or not reimportable_main():
+            return False
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(list(PRELOAD))
+        # The server (and multiprocessing's resource tracker) start as ``python -c``, which
+        # would put the working directory, often the project being linted, first on
+        # sys.path: its typing.py or dataclasses.py would run in place of the standard
+        # library's. PYTHONSAFEPATH keeps it off; everything else is inherited as is.
+        saved = os.environ.get("PYTHONSAFEPATH")
+        os.environ["PYTHONSAFEPATH"] = "1"
+        try:
+            forkserver.ensure_running()
+        finally:
+            if saved is None:
+                del os.environ["PYTHONSAFEPATH"]
+            else:
+                os.environ["PYTHONSAFEPATH"] = saved
+    except Exception:
+        return False
+    _context = server
+    return True
+
+
+def reimportable_main() -> bool:
+    """Whether importing ``__main__`` again (as ``__mp_main__``) runs nothing but imports and definitions.
+
+    True for ``python -m cachelint``, for no main file (``python -c``, an interactive
+    session) and for a main file whose top-level statements are imports, definitions,
+    a docstring and ``if __name__ == "__main__":`` blocks; the file is parsed, never run.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        return False
+    spec = getattr(main, "__spec__", None)
+    if spec is not None:
+        return spec.name == "cachelint.__main__"
+    path = getattr(main, "__file__", None)
+    if not path:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read(MAX_MAIN_BYTES + 1)
+        if len(source) > MAX_MAIN_BYTES:
+            return False
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return all(_harmless(stmt) for stmt in tree.body)
+
+
+def _harmless(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass)):
+        return True
+    if isinstance(stmt, ast.Expr):
+        return isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+    if isinstance(stmt, ast.If):
+        test = stmt.test
+        return (not stmt.orelse and isinstance(test, ast.Compare) and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+                and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value == "__main__")
+    return False
+
+
+class Feeder:
+    """Starts ``workers`` processes of ``pool`` and submits tasks, from a helper thread.
+
+    :meth:`put` never waits; :meth:`finish` waits for every submission and returns the
+    futures by key. A task that could not be submitted (the pool broke) has no future.
+    """
+
+    def __init__(self, pool: ProcessPoolExecutor, workers: int, warm_up: Callable[[], None]):
+        self.pool = pool
+        self.futures: Dict[object, Future] = {}
+        self._queue: "queue.SimpleQueue[Optional[Tuple[object, Callable, tuple]]]" = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, args=(workers, warm_up), name="cachelint-feeder",
+                                        daemon=True)
+        self._thread.start()
+
+    def put(self, key: object, function: Callable, *args) -> None:
+        """Submit ``function(*args)`` as soon as the pool can take it; its future goes under ``key``."""
+        self._queue.put((key, function, args))
+
+    def finish(self) -> Dict[object, Future]:
+        """Wait until everything put was submitted (or the pool failed); the futures by key."""
+        self._queue.put(None)
+        self._thread.join()
+        return self.futures
+
+    def _run(self, workers: int, warm_up: Callable[[], None]) -> None:
+        try:
+            for _ in range(workers):
+                self.pool.submit(warm_up)  # each submit starts a process, once the server is ready
+            while True:
+                entry = self._queue.get()
+                if entry is None:
+                    return
+                key, function, args = entry
+                self.futures[key] = self.pool.submit(function, *args)
+        except Exception:  # a broken or shut-down pool: the caller lints what has no future
+            while self._queue.get() is not None:
+                pass
+
+
+__all__ = ["start", "context", "reimportable_main", "Feeder", "PRELOAD"]
