@@ -47,9 +47,19 @@ _SOURCE_ORDER: Dict[str, Tuple[str, ...]] = {
     "Parameters": ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg"),
 }
 
+#: type -> whether it is a libcst node class (``isinstance`` against the abstract
+#: ``CSTNode`` goes through ``ABCMeta.__instancecheck__``: a dict lookup is several times cheaper)
+_IS_NODE: Dict[type, bool] = {}
 _FIELDS: Dict[type, Tuple[str, ...]] = {}
 _ALL_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _DISPATCH: Dict[Tuple[type, type], Tuple[object, object]] = {}
+
+
+def _is_node(cls: type) -> bool:
+    answer = _IS_NODE.get(cls)
+    if answer is None:
+        answer = _IS_NODE[cls] = issubclass(cls, cst.CSTNode)
+    return answer
 
 
 def syntax_fields(cls: type) -> Tuple[str, ...]:
@@ -86,12 +96,13 @@ class FastVisitor:
         if visit is None or visit(self, node) is not False:  # type: ignore[operator]
             for field_name in syntax_fields(type(node)):
                 value = getattr(node, field_name)
-                if isinstance(value, cst.CSTNode):
-                    self.walk(value)
-                elif isinstance(value, (list, tuple)):
+                kind = type(value)
+                if kind is tuple or kind is list:
                     for item in value:
-                        if isinstance(item, cst.CSTNode):
+                        if _IS_NODE.get(type(item)) or _is_node(type(item)):
                             self.walk(item)
+                elif _IS_NODE.get(kind) or (value is not None and _is_node(kind)):
+                    self.walk(value)
         if leave is not None:
             leave(self, node)  # type: ignore[operator]
 
@@ -99,18 +110,24 @@ class FastVisitor:
 def nodes_of(node: cst.CSTNode, kind: Union[Type[cst.CSTNode], Tuple[Type[cst.CSTNode], ...]]) -> List[cst.CSTNode]:
     """Every node under ``node`` (itself included) that is an instance of ``kind``, in source order."""
     out: List[cst.CSTNode] = []
+    matches: Dict[type, bool] = {}  # per type: cheaper than isinstance against ABCMeta classes
 
     def walk(current: cst.CSTNode) -> None:
-        if isinstance(current, kind):
+        ctype = type(current)
+        match = matches.get(ctype)
+        if match is None:
+            match = matches[ctype] = issubclass(ctype, kind)
+        if match:
             out.append(current)
         for field_name in syntax_fields(type(current)):
             value = getattr(current, field_name)
-            if isinstance(value, cst.CSTNode):
-                walk(value)
-            elif isinstance(value, (list, tuple)):
+            vtype = type(value)
+            if vtype is tuple or vtype is list:
                 for item in value:
-                    if isinstance(item, cst.CSTNode):
+                    if _IS_NODE.get(type(item)) or _is_node(type(item)):
                         walk(item)
+            elif _IS_NODE.get(vtype) or (value is not None and _is_node(vtype)):
+                walk(value)
 
     walk(node)
     return out
@@ -123,7 +140,7 @@ def comments(node: cst.CSTNode) -> List[cst.Comment]:
     fields = _ALL_FIELDS
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Comment):
+        if type(current) is cst.Comment:
             out.append(current)
             continue
         cls = type(current)
@@ -132,10 +149,11 @@ def comments(node: cst.CSTNode) -> List[cst.Comment]:
             names = fields[cls] = tuple(f.name for f in dataclasses.fields(cls))
         for field_name in names:
             value = getattr(current, field_name)
-            if isinstance(value, cst.CSTNode):
+            kind = type(value)
+            if kind is tuple or kind is list:
+                stack.extend(item for item in value if _IS_NODE.get(type(item)) or _is_node(type(item)))
+            elif _IS_NODE.get(kind) or (value is not None and _is_node(kind)):
                 stack.append(value)
-            elif isinstance(value, (list, tuple)):
-                stack.extend(item for item in value if isinstance(item, cst.CSTNode))
     return out
 
 
@@ -144,10 +162,11 @@ def syntax_children(node: cst.CSTNode) -> List[cst.CSTNode]:
     out: List[cst.CSTNode] = []
     for field_name in syntax_fields(type(node)):
         value = getattr(node, field_name)
-        if isinstance(value, cst.CSTNode):
+        vtype = type(value)
+        if vtype is tuple or vtype is list:
+            out.extend(item for item in value if _IS_NODE.get(type(item)) or _is_node(type(item)))
+        elif _IS_NODE.get(vtype) or (value is not None and _is_node(vtype)):
             out.append(value)
-        elif isinstance(value, (list, tuple)):
-            out.extend(item for item in value if isinstance(item, cst.CSTNode))
     return out
 
 
