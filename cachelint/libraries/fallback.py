@@ -122,8 +122,10 @@ class Inferred(Library):
             elements, listed = listed_exclusions(use, s.ignore_argument)
             excluded.update(listed)
         first = use.first_param
-        if s.drops_self and first is not None and use.is_method:
-            excluded[first.name] = "args[1:]"
+        if s.drops_self and first is not None:
+            # a method's self (an instance mechanism); on a plain function, a data argument
+            # left out when passed by position (CL203 then asks whether it shapes the result)
+            excluded[first.name] = "args[1:]" if use.is_method else "args[1:] (the first positional argument)"
         if not s.keys_kwargs:
             excluded.update({p.name: "keyword-only, never keyed" for p in use.params if p.kind in ("kwonly", "kwarg")})
         return ModelResult(self.spec(use, excluded), elements)

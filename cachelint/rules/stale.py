@@ -209,6 +209,8 @@ def _mechanism_phrase(mechanism: str, param: str) -> str:
         return f'by cache_policy=INPUTS - "{param}"'
     if mechanism == "kwargs.pop":
         return "because the decorator pops it from kwargs before building the key"
+    if mechanism.startswith("args[1:] "):
+        return "because the decorator keys args[1:], which skips the first positional argument"
     return f"by {mechanism}"
 
 
@@ -223,6 +225,8 @@ def _rekey_hint(mechanism: str, param: str) -> str:
         return f"remove it from {mechanism}"
     if mechanism == "kwargs.pop":
         return "stop popping it before the key is built"
+    if mechanism.startswith("args[1:] "):
+        return "key args instead of args[1:] (the slice only suits methods, where it skips self)"
     return "key it"
 
 
