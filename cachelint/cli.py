@@ -374,20 +374,17 @@ def _run(paths: List[str], **o) -> int:
 
             stdin_text = source_lines(data.decode("utf-8", "replace"))
     if file_paths:
+        options: Dict[str, bool] = {}
         try:
             if linter.cache is not None:
                 from .incremental import run  # the result cache's manifest; the process pool only when needed
             elif len(file_paths) == 1 and os.path.isfile(file_paths[0]):
                 from .engine import run  # one file (pre-commit, editors): no process pool to import
             else:
-                from .parallel import MIN_PARALLEL_FILES, effective_jobs, run
+                from .parallel import run
 
-                if o["no_cache"] and effective_jobs(settings.jobs) > 1 and (
-                        len(file_paths) >= MIN_PARALLEL_FILES or any(os.path.isdir(p) for p in file_paths)):
-                    from . import worker_server
-
-                    worker_server.start()  # its imports overlap discovery and screening
-            diagnostics.extend(run(linter, file_paths))
+                options["server"] = True  # workers from a preloaded fork server where safe
+            diagnostics.extend(run(linter, file_paths, **options))
         except (ValueError, re.error) as exc:  # an invalid exclude pattern that slipped past validation
             click.echo(f"cachelint: invalid exclude pattern ({exc})", err=True)
             return 2

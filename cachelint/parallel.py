@@ -312,12 +312,15 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
         _active.remove(pool)
 
 
-def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Iterator[Diagnostic]:
+def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
+        server: bool = False) -> Iterator[Diagnostic]:
     """Yield the diagnostics of every file under ``paths``, like :func:`cachelint.engine.run`.
 
     ``jobs`` defaults to ``linter.settings.jobs`` (0 = one worker per CPU). Diagnostics of
     one file are never interleaved with another's and files come in discovery order.
-    Internal errors of workers are appended to ``linter.internal_errors``.
+    Internal errors of workers are appended to ``linter.internal_errors``. With ``server``
+    (the command line's choice), workers come from :func:`cachelint.worker_server.start`
+    where that is safe.
     """
     s = linter.settings
     workers = effective_jobs(getattr(s, "jobs", 0) if jobs is None else jobs)
@@ -327,6 +330,10 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
         prepare(linter, found)
         yield from lint_found(linter, found)
         return
+    if server:
+        from . import worker_server
+
+        worker_server.start()  # its imports overlap the screening
     for diagnostics in screened_run(linter, found, workers):
         yield from diagnostics
 

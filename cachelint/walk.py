@@ -94,15 +94,8 @@ class FastVisitor:
             pair = _DISPATCH[key] = (getattr(type(self), "visit_" + name, None), getattr(type(self), "leave_" + name, None))
         visit, leave = pair
         if visit is None or visit(self, node) is not False:  # type: ignore[operator]
-            for field_name in syntax_fields(type(node)):
-                value = getattr(node, field_name)
-                kind = type(value)
-                if kind is tuple or kind is list:
-                    for item in value:
-                        if _IS_NODE.get(type(item)) or _is_node(type(item)):
-                            self.walk(item)
-                elif _IS_NODE.get(kind) or (value is not None and _is_node(kind)):
-                    self.walk(value)
+            for child in _child_nodes(node, syntax_fields(type(node))):
+                self.walk(child)
         if leave is not None:
             leave(self, node)  # type: ignore[operator]
 
@@ -119,15 +112,8 @@ def nodes_of(node: cst.CSTNode, kind: Union[Type[cst.CSTNode], Tuple[Type[cst.CS
             match = matches[ctype] = issubclass(ctype, kind)
         if match:
             out.append(current)
-        for field_name in syntax_fields(type(current)):
-            value = getattr(current, field_name)
-            vtype = type(value)
-            if vtype is tuple or vtype is list:
-                for item in value:
-                    if _IS_NODE.get(type(item)) or _is_node(type(item)):
-                        walk(item)
-            elif _IS_NODE.get(vtype) or (value is not None and _is_node(vtype)):
-                walk(value)
+        for child in _child_nodes(current, syntax_fields(ctype)):
+            walk(child)
 
     walk(node)
     return out
@@ -147,20 +133,19 @@ def comments(node: cst.CSTNode) -> List[cst.Comment]:
         names = fields.get(cls)
         if names is None:
             names = fields[cls] = tuple(f.name for f in dataclasses.fields(cls))
-        for field_name in names:
-            value = getattr(current, field_name)
-            kind = type(value)
-            if kind is tuple or kind is list:
-                stack.extend(item for item in value if _IS_NODE.get(type(item)) or _is_node(type(item)))
-            elif _IS_NODE.get(kind) or (value is not None and _is_node(kind)):
-                stack.append(value)
+        stack.extend(_child_nodes(current, names))
     return out
 
 
 def syntax_children(node: cst.CSTNode) -> List[cst.CSTNode]:
     """The syntax nodes directly under ``node``, in source order (whitespace left out)."""
+    return _child_nodes(node, syntax_fields(type(node)))
+
+
+def _child_nodes(node: cst.CSTNode, field_names: Tuple[str, ...]) -> List[cst.CSTNode]:
+    """The nodes held by ``node``'s fields ``field_names``, in that order (sequences flattened)."""
     out: List[cst.CSTNode] = []
-    for field_name in syntax_fields(type(node)):
+    for field_name in field_names:
         value = getattr(node, field_name)
         vtype = type(value)
         if vtype is tuple or vtype is list:

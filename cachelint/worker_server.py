@@ -17,7 +17,9 @@ server (Windows), pools keep the platform's default start method.
 
 The server is started with ``PYTHONSAFEPATH`` so the working directory (the linted
 project, often) is not on its ``sys.path``: cachelint never imports the code it checks
-(tests/test_never_executes.py). Python before 3.11 has no such switch and gets no server.
+(tests/test_never_executes.py). Python before 3.11 has no such switch, and an interpreter
+run with ``-E`` (passed on to the server) would ignore it: neither gets a server. The
+server starts with SIGINT blocked, so a Ctrl-C during its imports prints nothing.
 
 Making a process through the server waits until the server has finished its imports,
 so :class:`Feeder` starts the pool's workers and submits tasks from a helper thread:
@@ -28,6 +30,7 @@ from __future__ import annotations
 import ast
 import os
 import queue
+import signal
 import sys
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -57,6 +60,8 @@ def start() -> bool:
         return True
     if sys.version_info < (3, 11):
         return False  # no PYTHONSAFEPATH: the server would import from the linted directory
+    if sys.flags.ignore_environment and not sys.flags.safe_path:
+        return False  # -E is passed on to the server, which would then ignore PYTHONSAFEPATH
     try:
         import multiprocessing
         from multiprocessing import forkserver
@@ -69,10 +74,20 @@ def start() -> bool:
         # would put the working directory, often the project being linted, first on
         # sys.path: its typing.py or dataclasses.py would run in place of the standard
         # library's. PYTHONSAFEPATH keeps it off; everything else is inherited as is.
+        # Ctrl-C goes to the whole process group: the server would die in its imports with
+        # a traceback. It starts with SIGINT blocked (the mask is inherited, and the server
+        # ignores SIGINT once its imports are done); here it is only held back meanwhile.
+        from multiprocessing import resource_tracker
+
         saved = os.environ.get("PYTHONSAFEPATH")
         os.environ["PYTHONSAFEPATH"] = "1"
         try:
-            forkserver.ensure_running()
+            resource_tracker.ensure_running()  # first: it unblocks SIGINT when it has started
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                forkserver.ensure_running()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         finally:
             if saved is None:
                 del os.environ["PYTHONSAFEPATH"]

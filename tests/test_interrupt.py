@@ -148,3 +148,28 @@ def test_interrupted_run_leaves_a_cache_that_changes_nothing(project):
     assert again.stdout == fresh.stdout
     assert again.stderr == fresh.stderr == b""
     assert fresh.stdout.count(b'"code": "CL101"') == FILES
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.15, 0.3])
+def test_ctrl_c_while_workers_start_prints_nothing_but_the_notice(project, delay):
+    """Early Ctrl-C reaches every process of the group while the worker processes (or the
+    fork server that makes them) are still importing libcst: none may print a traceback.
+    ``delay`` counts from the first child process, so the command itself is past its imports."""
+    proc = start(project, "--no-cache", "--jobs", "2")
+    deadline = time.monotonic() + 30
+    while not children(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    time.sleep(delay)
+    if proc.poll() is not None:
+        pytest.skip("the run finished before it could be interrupted")
+    workers = children(proc.pid)
+    took = interrupt(proc, whole_group=True)
+    stdout, stderr = proc.communicate()
+    text = stderr.decode("utf-8", "replace")
+    assert proc.returncode == 130, (proc.returncode, text[-2000:])
+    assert took < 5, took
+    assert text == "cachelint: interrupted\n", text[-3000:]
+    deadline = time.monotonic() + 5
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [w for w in workers if alive(w)], "processes outlived the command"

@@ -171,3 +171,13 @@ def test_python_dash_m_inside_the_project(project):
                           cwd=str(project), capture_output=True, timeout=120, env=env)
     nothing_ran(project, proc.stdout, proc.stderr)
     assert reported(proc.stdout) == EXPECTED
+
+
+def test_console_script_under_dash_capital_e_inside_the_project(project):
+    """``python -E`` is passed on to multiprocessing's helper processes, which then put the
+    working directory on sys.path whatever the environment says: no fork server then."""
+    proc = subprocess.run([sys.executable, "-E", console_script(), "--no-cache", "--jobs", "2", "--format", "json", "."],
+                          cwd=str(project), capture_output=True, timeout=120)
+    nothing_ran(project, proc.stdout, proc.stderr)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert reported(proc.stdout) == EXPECTED

@@ -109,3 +109,20 @@ def test_module_files_resolve_like_build_index(tmp_path):
     assert "pkg.views" not in lazy and "nowhere" not in lazy
     with pytest.raises(KeyError):
         lazy["pkg.views"]
+
+
+@pytest.mark.parametrize("count, started", [(3, False), (9, True)])
+def test_the_server_is_started_only_for_a_parallel_run(tmp_path, monkeypatch, count, started):
+    from cachelint import parallel
+    from cachelint.config import Settings
+    from cachelint.engine import Linter
+
+    calls = []
+    monkeypatch.setattr(worker_server, "start", lambda: calls.append(1) or False)
+    for index in range(count):
+        (tmp_path / f"m{index}.py").write_text("x = 1\n")
+    assert list(parallel.run(Linter(Settings()), [str(tmp_path)], jobs=2, server=True)) == []
+    assert bool(calls) is started
+    calls.clear()
+    list(parallel.run(Linter(Settings()), [str(tmp_path)], jobs=2))
+    assert not calls  # only when asked (the command line, without a result cache)
