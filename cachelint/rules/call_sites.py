@@ -532,6 +532,15 @@ bucket), or leave the parameter out of the key in the library's own way
 
 
 # -- CL305 --------------------------------------------------------------------------------
+def _popped(site: CacheSite) -> List[Param]:
+    """Parameters a home-made decorator pops from kwargs that a call can still pass by position."""
+    excluded = site.spec.excluded if site.spec is not None else {}
+    method = site.method_kind in ("instance", "class")
+    return [p for p in site.params
+            if excluded.get(p.name) == "kwargs.pop" and p.kind == "normal" and not (method and p.position == 0)
+            and p.node is not None]
+
+
 def _element_text(value) -> str:
     return str(value) if isinstance(value, int) else f'"{value}"'
 
@@ -543,7 +552,9 @@ Reports an element of diskcache's `memoize(ignore=...)` (also `FanoutCache.memoi
 argument: the name of a positional-or-keyword parameter without its index, or the index
 without the name. Also reports the calls in the same module that pass that argument the
 uncovered way, at the argument. A name for a keyword-only parameter, or an index for a
-positional-only one (or for `self`), is complete.
+positional-only one (or for `self`), is complete. The same holds for a home-made decorator
+that leaves a parameter out by popping it from `kwargs`: a positional-or-keyword parameter
+is reported at the signature, and positional calls of it at the argument.
 
 ### Why it matters
 diskcache matches names only against keyword arguments and indexes only against
@@ -561,7 +572,8 @@ fetch(url, session)          # session is keyed here
 
 ### Use instead
 Name both the index and the name, `ignore={1, "session"}`, or make the parameter
-keyword-only: `def fetch(url, *, session)`.
+keyword-only: `def fetch(url, *, session)` (also the way out for a decorator that pops it
+from `kwargs`).
 """
 
     code = "CL305"
@@ -578,12 +590,24 @@ keyword-only: `def fetch(url, *, session)`.
         if site.model.library == "diskcache" and site.exclusions:
             reports, _ = self._analyse(site)
             yield from reports
-        targets = [t for t in reported_targets(site, ctx) if t.model.library == "diskcache" and t.exclusions]
+        for p in _popped(site):
+            name = site.function.name.value
+            yield Report(
+                f"The '{site.model.display}' decorator leaves '{p.name}' out of the key by popping it from kwargs, "
+                f"which only works when it is passed by keyword: a positional call such as "
+                f"{self._example(site, [q for q in site.params if q.position is not None], p)} still keys it. "
+                f"Make '{p.name}' keyword-only, or pass it by keyword in every call of {name}().",
+                node=p.node.name,
+                parameter=p.name,
+                fix=Fix(f"Make '{p.name}' keyword-only (put it after a bare * in the signature)"),
+            )
+        targets = [t for t in reported_targets(site, ctx) if (t.model.library == "diskcache" and t.exclusions) or _popped(t)]
         index = call_index(ctx) if targets else None
         if index is None:
             return
         for target in targets:
-            _, uncovered = self._analyse(target)
+            _, uncovered = self._analyse(target) if target.model.library == "diskcache" else ([], {})
+            uncovered.update({p.name: "popped" for p in _popped(target)})
             if uncovered:
                 yield from self._calls(target, uncovered, index)
 
@@ -642,6 +666,16 @@ keyword-only: `def fetch(url, *, session)`.
     def _calls(self, site: CacheSite, uncovered: Dict[str, str], index: CallIndex) -> Iterable[Report]:
         for call in index.calls_of(site):
             for param, arg, how, passed in call.bind():
+                if uncovered.get(param.name) == "popped" and how == "positional":
+                    yield Report(
+                        f"{call_text(call.node)} passes '{param.name}' positionally, but the '{site.model.display}' "
+                        f"decorator only pops it from kwargs: this call keys '{param.name}'. Pass it by keyword "
+                        f"({param.name}=...), or make it keyword-only.",
+                        node=arg.value,
+                        parameter=param.name,
+                        fix=Fix(f"Pass {param.name}= by keyword"),
+                    )
+                    continue
                 if uncovered.get(param.name) != how or param.kind not in ("normal", "posonly"):
                     continue
                 other = "index" if how == "positional" else "name"
