@@ -8,7 +8,8 @@ mapping key) and looks that key up or stores the result (a dict, a file, ``shelv
 
 * which parameters are left out: a comprehension or loop that skips names starting with
   ``_``; a membership test against a parameter of the decorator factory (``ignore``),
-  whose value at each use site names the excluded parameters; ``kwargs.pop("x")``;
+  whose value at each use site names the excluded parameters; ``kwargs.pop("x")`` (also
+  on a copy of ``kwargs`` that reaches the key, and ``del copy["x"]``);
 * whether ``self`` is dropped (``args[1:]``);
 * whether the key is bound to the signature (``inspect.signature(...).bind``) or is the
   raw ``args``/``kwargs``; whether keyword arguments reach the key at all;
@@ -319,6 +320,48 @@ class _Flow:
         return bool(_names_in(node) & self.derived)
 
 
+def _popped_names(wrapper: cst.FunctionDef, kwargs_name: str, method_calls: Sequence[cst.Call],
+                  key_parts: Sequence[cst.CSTNode]) -> List[str]:
+    """Parameter names removed from ``**kwargs`` (or from a copy of it that reaches the key)
+    before keying: ``kwargs.pop("job_id")``, ``keyed = dict(kwargs); keyed.pop("job_id")``,
+    ``del keyed["job_id"]``, with the copy made by ``dict(kwargs)``, ``kwargs.copy()`` or
+    ``{**kwargs}``."""
+    copies = set()
+    for assign in _all(wrapper.body, cst.Assign):
+        value = assign.value
+        copied = (
+            isinstance(value, cst.Call) and not value.args[1:] and value.args and isinstance(value.args[0].value, cst.Name)
+            and value.args[0].value.value == kwargs_name and dotted_name(value.func) == "dict"
+        ) or (
+            isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value == "copy" and dotted_name(value.func.value) == kwargs_name
+        ) or (
+            isinstance(value, cst.Dict) and len(value.elements) == 1 and isinstance(value.elements[0], cst.StarredDictElement)
+            and dotted_name(value.elements[0].value) == kwargs_name
+        )
+        if copied:
+            for target in assign.targets:
+                if isinstance(target.target, cst.Name):
+                    copies.add(target.target.value)
+    # a copy counts when it is what reaches the key
+    holders = {kwargs_name} | {c for c in copies if any(_Flow(wrapper, {c}).touches(part) for part in key_parts)}
+    out: List[str] = []
+
+    def literal(expr: cst.BaseExpression) -> None:
+        if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
+            out.append(expr.evaluated_value)
+
+    for c in method_calls:
+        if c.func.attr.value == "pop" and dotted_name(c.func.value) in holders and c.args:
+            literal(c.args[0].value)
+    for deletion in _all(wrapper.body, cst.Del):
+        target = deletion.target
+        if isinstance(target, cst.Subscript) and dotted_name(target.value) in holders and len(target.slice) == 1 \
+                and isinstance(target.slice[0].slice, cst.Index):
+            literal(target.slice[0].slice.value)
+    return out
+
+
 def _bound_names(target: cst.BaseExpression) -> Set[str]:
     """Names an assignment target rebinds: ``x``, ``a, b``; the container of ``d[k]`` (not ``k``)."""
     if isinstance(target, cst.Name):
@@ -383,12 +426,6 @@ def _from_wrapper(node, wrapper: cst.FunctionDef, func_name: str, options: Seque
                     base = container.split(".")[-1]
                     if base in options or container in options:
                         ignore_argument = base if base in options else container
-    popped: List[str] = []
-    for c in method_calls:
-        if c.func.attr.value == "pop" and dotted_name(c.func.value) == kwargs_name and c.args:
-            value = c.args[0].value
-            if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
-                popped.append(value.evaluated_value)
     drops_self = any(
         isinstance(s.value, cst.Name) and s.value.value == args_name and isinstance(s.slice[0].slice, cst.Slice)
         and s.slice[0].slice.lower is not None
@@ -399,6 +436,7 @@ def _from_wrapper(node, wrapper: cst.FunctionDef, func_name: str, options: Seque
         e.slice.value for sub in subscripts for e in sub.slice if isinstance(e.slice, cst.Index)
     ]
     keys_kwargs = bound or bool(kwargs_flow and any(kwargs_flow.touches(part) for part in key_parts))
+    popped = _popped_names(wrapper, kwargs_name, method_calls, key_parts) if kwargs_name else []
     if not kwargs_name:
         keys_kwargs = True
     persistent = bool(plain_io) or any(c.func.attr.value in _PERSISTENT_METHODS and c.func.attr.value != "set" for c in method_calls) \
