@@ -378,6 +378,8 @@ def _run(paths: List[str], **o) -> int:
         try:
             if linter.cache is not None:
                 from .incremental import run  # the result cache's manifest; the process pool only when needed
+
+                options["server"] = True  # workers from a preloaded fork server where safe
             elif len(file_paths) == 1 and os.path.isfile(file_paths[0]):
                 from .engine import run  # one file (pre-commit, editors): no process pool to import
             else:

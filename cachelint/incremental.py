@@ -41,16 +41,17 @@ from .result_cache import diagnostic_from_json, diagnostic_to_json, sha
 Record = Tuple[List[Diagnostic], Optional[Entry], Dict[str, DepSignature]]
 
 
-def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Iterator[Diagnostic]:
+def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None, server: bool = False) -> Iterator[Diagnostic]:
     """Yield the diagnostics of every file under ``paths`` (see the module docstring).
 
     Without a result cache on ``linter`` this is :func:`cachelint.parallel.run`. ``jobs``
-    defaults to ``linter.settings.jobs``.
+    defaults to ``linter.settings.jobs``. ``server`` lets a run that lints every file in
+    worker processes take them from :mod:`cachelint.worker_server`.
     """
     if linter.cache is None:
         from .parallel import run as uncached
 
-        yield from uncached(linter, paths, jobs)
+        yield from uncached(linter, paths, jobs, server=server)
         return
     cache = linter.cache
     with _collector_paused():  # thousands of short-lived objects and no cycles: nothing to collect
@@ -66,8 +67,9 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
             _save(previous, plan.entries, plan.inits, plan.dep_signatures, found)
         return
     errors_before = len(linter.internal_errors)
+    screened = plan.reused is None and _workers(linter, found, jobs) > 1
     if plan.reused is None:
-        index = prepare(linter, found)
+        index = None if screened else prepare(linter, found)  # a screened run resolves modules lazily
         entries: Dict[str, Entry] = {}
         reused: Dict[str, List[Diagnostic]] = {}
     else:
@@ -78,7 +80,13 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None) -> Ite
         reused = plan.reused
     dep_signatures = dict(plan.dep_signatures)
     conflicts: Set[str] = set()
-    results = _lint(linter, [f for f in found if f.abs_path not in reused], index, jobs)
+    if screened:
+        from .parallel import screened_run
+
+        results = screened_run(linter, found, _workers(linter, found, jobs), record=True,
+                               settings=_record_settings(linter), server=server)
+    else:
+        results = _lint(linter, [f for f in found if f.abs_path not in reused], index, jobs)
     for source_file in found:
         path = source_file.abs_path
         if path in reused:
@@ -237,17 +245,28 @@ class _Plan:
             yield from self.linter._path_filter(self.reused[source_file.abs_path], source_file.path)
 
 
+def _record_settings(linter: Linter):
+    """The settings files are linted with for recording: without per-file ignores (applied on output)."""
+    settings = linter.settings
+    return settings.with_overrides(per_file_ignores=()) if settings.per_file_ignores else settings
+
+
+def _workers(linter: Linter, found: Sequence[files.SourceFile], jobs: Optional[int]) -> int:
+    """Worker processes for linting ``found``: 1 (this process) for a handful of files."""
+    from .parallel import MIN_PARALLEL_FILES, effective_jobs
+
+    if len(found) < MIN_PARALLEL_FILES:
+        return 1
+    return effective_jobs(getattr(linter.settings, "jobs", 0) if jobs is None else jobs)
+
+
 def _lint(linter: Linter, found: Sequence[files.SourceFile], index, jobs: Optional[int]) -> Iterator[Record]:
     """Lint ``found`` recording each file (in a process pool when there are many)."""
     if not found:
         return
-    settings = linter.settings
-    if settings.per_file_ignores:  # record diagnostics before per-file ignores: lint without them
-        settings = settings.with_overrides(per_file_ignores=())
-    from .parallel import MIN_PARALLEL_FILES, effective_jobs
-
-    workers = effective_jobs(getattr(linter.settings, "jobs", 0) if jobs is None else jobs)
-    if workers > 1 and len(found) >= MIN_PARALLEL_FILES:
+    settings = _record_settings(linter)
+    workers = _workers(linter, found, jobs)
+    if workers > 1:
         from .parallel import lint_items
 
         yield from lint_items(linter, [(f.abs_path, f.path) for f in found], workers, index, settings, record=True)
@@ -275,8 +294,6 @@ def lint_and_record(linter: Linter, abs_path: str, shown: str) -> Record:
     the read itself): it is read again on every run. The decorator modules the result
     depends on are the ones the result cache hashed while linting it.
     """
-    from .project import may_define_cache
-
     cache = linter.cache
     sig = signature(abs_path)
     data = files.read_source(abs_path)
@@ -286,6 +303,19 @@ def lint_and_record(linter: Linter, abs_path: str, shown: str) -> Record:
         diagnostics = linter.lint_file(abs_path, shown)
     finally:
         cache.consulted = None
+    return record_of(cache, sig, data, shown, diagnostics, consulted)
+
+
+def record_of(cache, sig: Optional[Signature], data, shown: str, diagnostics: List[Diagnostic],
+              consulted: Dict[str, str]) -> Record:
+    """The :data:`Record` of a file linted from ``data`` (its bytes, or the read error).
+
+    ``sig`` was taken before the read; ``consulted`` maps the decorator modules the result
+    depended on to their digests (``cache``, the result cache, knows their signatures).
+    Also used for the files a parallel run finishes in the calling process (screened out).
+    """
+    from .project import may_define_cache
+
     if sig is None or isinstance(data, files.ReadError):
         return diagnostics, None, {}
     if any(d.code == "CL002" for d in diagnostics) and not isinstance(files.decode_source(data, shown), files.ReadError):

@@ -106,6 +106,12 @@ def _lint_candidate(item: _Item) -> Tuple[List[Diagnostic], List[str]]:
     return linter.lint_file(*item), linter.internal_errors[before:]
 
 
+def _record_candidate(item: _Item) -> Tuple[object, List[str]]:
+    """Like :func:`_lint_candidate`, giving the file's manifest record (see :mod:`cachelint.incremental`)."""
+    records, internal = _record_chunk([item])
+    return records[0], internal
+
+
 def _lint_chunk(items: Sequence[_Item]) -> Tuple[List[List[Diagnostic]], List[str]]:
     linter = _worker_linter
     assert linter is not None, "worker not initialised"
@@ -248,7 +254,8 @@ def lint_items(linter: Linter, items: Sequence[_Item], workers: int, index, sett
         _active.remove(pool)
 
 
-def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int) -> Iterator[List[Diagnostic]]:
+def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int, record: bool = False,
+                 settings=None, server: bool = False) -> Iterator:
     """Each file's diagnostics, in order: screened here, parsed in ``workers`` processes.
 
     Each file is read once here for the byte screens; a file that cannot hold a cache
@@ -259,34 +266,53 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
     the way pass one would have without waiting for it; with nothing to parse they are
     stopped unused. A worker that dies takes no result with it: its files are linted
     again one by one.
+
+    With ``record`` (the result cache's first run, :mod:`cachelint.incremental`) each file
+    gives its :data:`cachelint.incremental.Record` instead, linted with ``settings``
+    (default: the linter's). With ``server``, workers come from
+    :func:`cachelint.worker_server.start` where that is safe.
     """
     from . import worker_server
     from .project import module_files
 
+    settings = settings if settings is not None else linter.settings
+    screener = linter if settings is linter.settings else Linter(settings, prefilter=linter.prefilter,
+                                                                  reduce=linter.reduce)
+    if record:
+        from .incremental import record_of
+        from .manifest import signature
+    if server:
+        worker_server.start()  # its imports overlap the screening
     index = module_files(found) if len(found) > 1 else None
-    server = worker_server.context()  # a preloaded fork server (worker_server.start), or None
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=server,
-                               initargs=(linter.settings, index, getattr(linter, "cache", None), server is None))
+    context = worker_server.context()  # a preloaded fork server, or None
+    cache = getattr(linter, "cache", None)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=context,
+                               initargs=(settings, index, cache, context is None))
     _active.append(pool)
     finished = False
     isolated: Optional[_Isolated] = None
+    task = _record_candidate if record else _lint_candidate
     try:
         # through a server, starting a worker waits for the server's imports: a helper thread does it
-        feeder = worker_server.Feeder(pool, workers, _ready) if server is not None else None
+        feeder = worker_server.Feeder(pool, workers, _ready) if context is not None else None
         if feeder is None:
             for _ in range(workers):
                 pool.submit(_ready)
-        results: List[Optional[List[Diagnostic]]] = []
+        results: list = []
         futures: Dict[int, Future] = {}
         for position, source in enumerate(found):
-            result = linter.screen_data(files.read_source(source.abs_path), source.path)
+            sig = signature(source.abs_path) if record else None  # taken before the read, as a worker would
+            data = files.read_source(source.abs_path)
+            result = screener.screen_data(data, source.path)
+            if result is not None and record:
+                result = record_of(cache, sig, data, source.path, result, {})
             results.append(result)
             if result is None:
                 item = (source.abs_path, source.path)
                 if feeder is not None:
-                    feeder.put(position, _lint_candidate, item)
+                    feeder.put(position, task, item)
                 else:
-                    futures[position] = pool.submit(_lint_candidate, item)
+                    futures[position] = pool.submit(task, item)
         if feeder is not None:
             futures = feeder.finish()  # type: ignore[assignment]
         for position, result in enumerate(results):
@@ -296,14 +322,14 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
             try:
                 if position not in futures:
                     raise BrokenProcessPool("the task could not be submitted")
-                diagnostics, internal = futures[position].result()
+                outcome, internal = futures[position].result()
             except BrokenProcessPool:
                 if isolated is None:
-                    isolated = _Isolated(linter, linter.settings, index)
+                    isolated = _Isolated(linter, settings, index, record)
                 yield isolated.lint((found[position].abs_path, found[position].path))
                 continue
             linter.internal_errors.extend(internal)
-            yield diagnostics
+            yield outcome
         finished = True
     finally:
         _stop(pool)  # nothing is left to wait for (or Ctrl-C, an error, the caller stopped)
@@ -330,11 +356,7 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
         prepare(linter, found)
         yield from lint_found(linter, found)
         return
-    if server:
-        from . import worker_server
-
-        worker_server.start()  # its imports overlap the screening
-    for diagnostics in screened_run(linter, found, workers):
+    for diagnostics in screened_run(linter, found, workers, server=server):
         yield from diagnostics
 
 
