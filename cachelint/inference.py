@@ -10,7 +10,8 @@ mapping key) and looks that key up or stores the result (a dict, a file, ``shelv
   ``_``; a membership test against a parameter of the decorator factory (``ignore``),
   whose value at each use site names the excluded parameters; ``kwargs.pop("x")`` (also
   on a copy of ``kwargs`` that reaches the key, and ``del copy["x"]``);
-* whether ``self`` is dropped (``args[1:]``);
+* whether ``self`` is dropped (``args[1:]``), and whether ``args`` is only ever read that
+  way (then a plain function's first argument is left out too);
 * whether the key is bound to the signature (``inspect.signature(...).bind``) or is the
   raw ``args``/``kwargs``; whether keyword arguments reach the key at all;
 * whether storage is persistent (files, shelve, sqlite, a remote client) or in memory, and
@@ -58,8 +59,12 @@ class Summary:
         is_cache: the body builds a key from the arguments and stores or looks up results.
         underscore: parameters whose name starts with ``_`` are left out of the key.
         ignore_argument: the factory parameter whose value lists excluded parameter names.
-        popped: parameter names removed from ``kwargs`` before keying.
+        popped: parameter names removed from ``kwargs`` itself before keying.
+        popped_copy: parameter names removed from a copy of ``kwargs`` that is keyed while
+            ``kwargs`` goes to the function whole (a positional call still keys them).
         drops_self: the key skips the first positional argument (``args[1:]``).
+        only_sliced: ``args`` is read only as ``args[1:]`` or forwarded as ``*args``, so the
+            first positional argument is left out of the key on a plain function too.
         call_shape: ``"bound"`` or ``"raw"``.
         keys_kwargs: keyword arguments reach the key.
         persistent: results outlive the process.
@@ -75,7 +80,9 @@ class Summary:
     underscore: bool = False
     ignore_argument: Optional[str] = None
     popped: Tuple[str, ...] = ()
+    popped_copy: Tuple[str, ...] = ()
     drops_self: bool = False
+    only_sliced: bool = False
     call_shape: str = "raw"
     keys_kwargs: bool = True
     persistent: bool = False
@@ -321,11 +328,13 @@ class _Flow:
 
 
 def _popped_names(wrapper: cst.FunctionDef, kwargs_name: str, method_calls: Sequence[cst.Call],
-                  key_parts: Sequence[cst.CSTNode]) -> List[str]:
-    """Parameter names removed from ``**kwargs`` (or from a copy of it that reaches the key)
-    before keying: ``kwargs.pop("job_id")``, ``keyed = dict(kwargs); keyed.pop("job_id")``,
-    ``del keyed["job_id"]``, with the copy made by ``dict(kwargs)``, ``kwargs.copy()`` or
-    ``{**kwargs}``."""
+                  key_parts: Sequence[cst.CSTNode]) -> Tuple[List[str], List[str]]:
+    """Parameter names removed before keying: ``(from kwargs itself, from a copy of it)``.
+
+    ``kwargs.pop("job_id")`` and ``del kwargs["job_id"]``; on a copy that reaches the key,
+    ``keyed = dict(kwargs); keyed.pop("job_id")`` or ``del keyed["job_id"]``, the copy made
+    by ``dict(kwargs)``, ``kwargs.copy()`` or ``{**kwargs}``.
+    """
     copies = set()
     for assign in _all(wrapper.body, cst.Assign):
         value = assign.value
@@ -344,22 +353,46 @@ def _popped_names(wrapper: cst.FunctionDef, kwargs_name: str, method_calls: Sequ
                 if isinstance(target.target, cst.Name):
                     copies.add(target.target.value)
     # a copy counts when it is what reaches the key
-    holders = {kwargs_name} | {c for c in copies if any(_Flow(wrapper, {c}).touches(part) for part in key_parts)}
-    out: List[str] = []
+    keyed_copies = {c for c in copies if any(_Flow(wrapper, {c}).touches(part) for part in key_parts)}
+    direct: List[str] = []
+    copied: List[str] = []
 
-    def literal(expr: cst.BaseExpression) -> None:
+    def note(holder: Optional[str], expr: cst.BaseExpression) -> None:
         if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
-            out.append(expr.evaluated_value)
+            if holder == kwargs_name:
+                direct.append(expr.evaluated_value)
+            elif holder in keyed_copies:
+                copied.append(expr.evaluated_value)
 
     for c in method_calls:
-        if c.func.attr.value == "pop" and dotted_name(c.func.value) in holders and c.args:
-            literal(c.args[0].value)
+        if c.func.attr.value == "pop" and c.args:
+            note(dotted_name(c.func.value), c.args[0].value)
     for deletion in _all(wrapper.body, cst.Del):
         target = deletion.target
-        if isinstance(target, cst.Subscript) and dotted_name(target.value) in holders and len(target.slice) == 1 \
-                and isinstance(target.slice[0].slice, cst.Index):
-            literal(target.slice[0].slice.value)
-    return out
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+            note(dotted_name(target.value), target.slice[0].slice.value)
+    return direct, copied
+
+
+def _only_sliced(wrapper: cst.FunctionDef, args_name: str, slices: Sequence[cst.Subscript],
+                 calls: Sequence[cst.Call]) -> bool:
+    """Every read of ``args`` in the wrapper is ``args[1:]`` or a ``*args`` forwarded to a call.
+
+    Then a key built from ``args`` can only hold ``args[1:]``: the first positional argument
+    is left out whatever the function is (a log line of ``args[1:]`` next to a key of the
+    whole ``args``, or ``args[1:] if method else args``, does not qualify).
+    """
+    allowed = set()
+    for s in slices:
+        lower = s.slice[0].slice.lower
+        if not (isinstance(lower, cst.Integer) and lower.value == "1" and s.slice[0].slice.upper is None):
+            return False
+        allowed.add(id(s.value))
+    for c in calls:
+        for arg in c.args:
+            if arg.star == "*" and isinstance(arg.value, cst.Name):
+                allowed.add(id(arg.value))
+    return all(id(n) in allowed for n in _all(wrapper.body, cst.Name) if n.value == args_name)
 
 
 def _bound_names(target: cst.BaseExpression) -> Set[str]:
@@ -426,17 +459,16 @@ def _from_wrapper(node, wrapper: cst.FunctionDef, func_name: str, options: Seque
                     base = container.split(".")[-1]
                     if base in options or container in options:
                         ignore_argument = base if base in options else container
-    drops_self = any(
-        isinstance(s.value, cst.Name) and s.value.value == args_name and isinstance(s.slice[0].slice, cst.Slice)
-        and s.slice[0].slice.lower is not None
-        for s in _all(wrapper.body, cst.Subscript) if s.slice
-    )
+    slices = [s for s in _all(wrapper.body, cst.Subscript) if s.slice and isinstance(s.value, cst.Name)
+              and s.value.value == args_name and isinstance(s.slice[0].slice, cst.Slice) and s.slice[0].slice.lower is not None]
+    drops_self = bool(slices)
+    only_sliced = drops_self and _only_sliced(wrapper, args_name, slices, calls)
     kwargs_flow = _Flow(wrapper, {kwargs_name}) if kwargs_name else None
     key_parts = [a.value for c in key_calls for a in c.args] + [c.left for c in membership] + [
         e.slice.value for sub in subscripts for e in sub.slice if isinstance(e.slice, cst.Index)
     ]
     keys_kwargs = bound or bool(kwargs_flow and any(kwargs_flow.touches(part) for part in key_parts))
-    popped = _popped_names(wrapper, kwargs_name, method_calls, key_parts) if kwargs_name else []
+    popped, popped_copy = _popped_names(wrapper, kwargs_name, method_calls, key_parts) if kwargs_name else ([], [])
     if not kwargs_name:
         keys_kwargs = True
     persistent = bool(plain_io) or any(c.func.attr.value in _PERSISTENT_METHODS and c.func.attr.value != "set" for c in method_calls) \
@@ -472,7 +504,8 @@ def _from_wrapper(node, wrapper: cst.FunctionDef, func_name: str, options: Seque
         findings.extend(_in_place_writes(wrapper, calls, flow, resolve))
     summary = Summary(
         qualname=qualname, is_cache=True, underscore=underscore, ignore_argument=ignore_argument,
-        popped=tuple(popped), drops_self=drops_self, call_shape="bound" if bound else "raw",
+        popped=tuple(popped), popped_copy=tuple(popped_copy), drops_self=drops_self, only_sliced=only_sliced,
+        call_shape="bound" if bound else "raw",
         keys_kwargs=keys_kwargs, persistent=persistent, serializer=serializer, factory=factory,
     )
     return Definition(summary, node, node, findings)

@@ -117,15 +117,19 @@ class Inferred(Library):
         for name in s.popped:
             if name in use.param_names:
                 excluded[name] = "kwargs.pop"
+        for name in getattr(s, "popped_copy", ()):
+            if name in use.param_names:
+                excluded[name] = "kwargs copy"
         elements = ()
         if s.ignore_argument:
             elements, listed = listed_exclusions(use, s.ignore_argument)
             excluded.update(listed)
         first = use.first_param
-        if s.drops_self and first is not None:
-            # a method's self (an instance mechanism); on a plain function, a data argument
-            # left out when passed by position (CL203 then asks whether it shapes the result)
-            excluded[first.name] = "args[1:]" if use.is_method else "args[1:] (the first positional argument)"
+        if s.drops_self and first is not None and use.is_method:
+            excluded[first.name] = "args[1:]"  # a method's self: an instance mechanism
+        elif getattr(s, "only_sliced", False) and first is not None:
+            # a data argument left out when passed by position (CL203 asks whether it shapes the result)
+            excluded[first.name] = "args[1:], which skips the first positional argument"
         if not s.keys_kwargs:
             excluded.update({p.name: "keyword-only, never keyed" for p in use.params if p.kind in ("kwonly", "kwarg")})
         return ModelResult(self.spec(use, excluded), elements)

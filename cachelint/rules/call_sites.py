@@ -533,11 +533,13 @@ bucket), or leave the parameter out of the key in the library's own way
 
 # -- CL305 --------------------------------------------------------------------------------
 def _popped(site: CacheSite) -> List[Param]:
-    """Parameters a home-made decorator pops from kwargs that a call can still pass by position."""
+    """Parameters a home-made decorator removes from the copy of kwargs it keys, that a call can
+    still pass by position (kwargs itself goes to the function whole, so such a call works and
+    keys them; a pop from kwargs itself breaks one of the two call shapes instead)."""
     excluded = site.spec.excluded if site.spec is not None else {}
     method = site.method_kind in ("instance", "class")
     return [p for p in site.params
-            if excluded.get(p.name) == "kwargs.pop" and p.kind == "normal" and not (method and p.position == 0)
+            if excluded.get(p.name) == "kwargs copy" and p.kind == "normal" and not (method and p.position == 0)
             and p.node is not None]
 
 
@@ -553,8 +555,9 @@ argument: the name of a positional-or-keyword parameter without its index, or th
 without the name. Also reports the calls in the same module that pass that argument the
 uncovered way, at the argument. A name for a keyword-only parameter, or an index for a
 positional-only one (or for `self`), is complete. The same holds for a home-made decorator
-that leaves a parameter out by popping it from `kwargs`: a positional-or-keyword parameter
-is reported at the signature, and positional calls of it at the argument.
+that keys a copy of `kwargs` without the parameter (`keyed = dict(kwargs); keyed.pop("x")`)
+while the function gets `kwargs` whole: a positional-or-keyword parameter is reported at
+the signature, and positional calls of it at the argument.
 
 ### Why it matters
 diskcache matches names only against keyword arguments and indexes only against
@@ -572,8 +575,8 @@ fetch(url, session)          # session is keyed here
 
 ### Use instead
 Name both the index and the name, `ignore={1, "session"}`, or make the parameter
-keyword-only: `def fetch(url, *, session)` (also the way out for a decorator that pops it
-from `kwargs`).
+keyword-only: `def fetch(url, *, session)` (also the way out for a decorator that removes it
+from the copy of `kwargs` it keys).
 """
 
     code = "CL305"
@@ -593,8 +596,8 @@ from `kwargs`).
         for p in _popped(site):
             name = site.function.name.value
             yield Report(
-                f"The '{site.model.display}' decorator leaves '{p.name}' out of the key by popping it from kwargs, "
-                f"which only works when it is passed by keyword: a positional call such as "
+                f"The '{site.model.display}' decorator leaves '{p.name}' out of the key by removing it from the copy "
+                f"of kwargs it keys, which only works when it is passed by keyword: a positional call such as "
                 f"{self._example(site, [q for q in site.params if q.position is not None], p)} still keys it. "
                 f"Make '{p.name}' keyword-only, or pass it by keyword in every call of {name}().",
                 node=p.node.name,
@@ -669,7 +672,7 @@ from `kwargs`).
                 if uncovered.get(param.name) == "popped" and how == "positional":
                     yield Report(
                         f"{call_text(call.node)} passes '{param.name}' positionally, but the '{site.model.display}' "
-                        f"decorator only pops it from kwargs: this call keys '{param.name}'. Pass it by keyword "
+                        f"decorator only removes it from keyword arguments: this call keys '{param.name}'. Pass it by keyword "
                         f"({param.name}=...), or make it keyword-only.",
                         node=arg.value,
                         parameter=param.name,

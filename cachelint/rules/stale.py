@@ -209,8 +209,10 @@ def _mechanism_phrase(mechanism: str, param: str) -> str:
         return f'by cache_policy=INPUTS - "{param}"'
     if mechanism == "kwargs.pop":
         return "because the decorator pops it from kwargs before building the key"
-    if mechanism.startswith("args[1:] "):
+    if mechanism.startswith("args[1:],"):
         return "because the decorator keys args[1:], which skips the first positional argument"
+    if mechanism == "kwargs copy":
+        return "because the decorator removes it from the copy of kwargs it keys"
     return f"by {mechanism}"
 
 
@@ -225,8 +227,10 @@ def _rekey_hint(mechanism: str, param: str) -> str:
         return f"remove it from {mechanism}"
     if mechanism == "kwargs.pop":
         return "stop popping it before the key is built"
-    if mechanism.startswith("args[1:] "):
+    if mechanism.startswith("args[1:],"):
         return "key args instead of args[1:] (the slice only suits methods, where it skips self)"
+    if mechanism == "kwargs copy":
+        return "keep it in the copy of kwargs the key is built from"
     return "key it"
 
 
