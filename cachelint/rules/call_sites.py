@@ -669,27 +669,26 @@ from the copy of `kwargs` it keys).
     def _calls(self, site: CacheSite, uncovered: Dict[str, str], index: CallIndex) -> Iterable[Report]:
         for call in index.calls_of(site):
             for param, arg, how, passed in call.bind():
-                if uncovered.get(param.name) == "popped" and how == "positional":
-                    yield Report(
+                wanted = uncovered.get(param.name)
+                if wanted == "popped" and how == "positional":
+                    message = (
                         f"{call_text(call.node)} passes '{param.name}' positionally, but the '{site.model.display}' "
-                        f"decorator only removes it from keyword arguments: this call keys '{param.name}'. Pass it by keyword "
-                        f"({param.name}=...), or make it keyword-only.",
-                        node=arg.value,
-                        parameter=param.name,
-                        fix=Fix(f"Pass {param.name}= by keyword"),
+                        f"decorator only removes it from keyword arguments: this call keys '{param.name}'. Pass it by "
+                        f"keyword ({param.name}=...), or make it keyword-only."
                     )
+                    fix = Fix(f"Pass {param.name}= by keyword")
+                elif wanted == how and param.kind in ("normal", "posonly"):
+                    other = "index" if how == "positional" else "name"
+                    full = self._full(site, add=param.position if other == "index" else param.name)
+                    message = (
+                        f"{call_text(call.node)} passes '{param.name}' {'positionally' if how == 'positional' else 'by keyword'}, "
+                        f"but the diskcache ignore= of {site.function_name}() has only its {'name' if other == 'index' else 'index'}: "
+                        f"this call keys '{param.name}'. Add its {other} to ignore= ({full})."
+                    )
+                    fix = Fix(f"Write ignore={full}")
+                else:
                     continue
-                if uncovered.get(param.name) != how or param.kind not in ("normal", "posonly"):
-                    continue
-                other = "index" if how == "positional" else "name"
-                yield Report(
-                    f"{call_text(call.node)} passes '{param.name}' {'positionally' if how == 'positional' else 'by keyword'}, "
-                    f"but the diskcache ignore= of {site.function_name}() has only its {'name' if other == 'index' else 'index'}: "
-                    f"this call keys '{param.name}'. Add its {other} to ignore= ({self._full(site, add=param.position if other == 'index' else param.name)}).",
-                    node=arg.value,
-                    parameter=param.name,
-                    fix=Fix(f"Write ignore={self._full(site, add=param.position if other == 'index' else param.name)}"),
-                )
+                yield Report(message, node=arg.value, parameter=param.name, fix=fix)
 
     @staticmethod
     def _example(site: CacheSite, positional: Sequence[Param], p: Param) -> str:
