@@ -27,7 +27,7 @@ kept in the project index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -333,29 +333,29 @@ def _popped_names(wrapper: cst.FunctionDef, kwargs_name: str, method_calls: Sequ
 
     ``kwargs.pop("job_id")`` and ``del kwargs["job_id"]``; on a copy that reaches the key,
     ``keyed = dict(kwargs); keyed.pop("job_id")`` or ``del keyed["job_id"]``, the copy made
-    by ``dict(kwargs)``, ``kwargs.copy()`` or ``{**kwargs}``.
+    by ``dict(kwargs)``, ``kwargs.copy()``, ``copy.copy(kwargs)`` or ``{**kwargs}`` (also
+    in an annotated assignment), and ``{k: v for k, v in kwargs.items() if k != "job_id"}``
+    (or ``k not in ("job_id", ...)``).
     """
     copies = set()
-    for assign in _all(wrapper.body, cst.Assign):
+    filtered: Dict[str, List[str]] = {}  # copy -> names its comprehension leaves out
+    for assign in _all(wrapper.body, (cst.Assign, cst.AnnAssign)):
         value = assign.value
-        copied = (
-            isinstance(value, cst.Call) and not value.args[1:] and value.args and isinstance(value.args[0].value, cst.Name)
-            and value.args[0].value.value == kwargs_name and dotted_name(value.func) == "dict"
-        ) or (
-            isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Attribute)
-            and value.func.attr.value == "copy" and dotted_name(value.func.value) == kwargs_name
-        ) or (
-            isinstance(value, cst.Dict) and len(value.elements) == 1 and isinstance(value.elements[0], cst.StarredDictElement)
-            and dotted_name(value.elements[0].value) == kwargs_name
-        )
-        if copied:
-            for target in assign.targets:
-                if isinstance(target.target, cst.Name):
-                    copies.add(target.target.value)
+        targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+        names = [t.value for t in targets if isinstance(t, cst.Name)]
+        if value is None or not names:
+            continue
+        if _copies_kwargs(value, kwargs_name):
+            copies.update(names)
+        left_out = _filtered_out(value, kwargs_name)
+        if left_out:
+            copies.update(names)
+            for name in names:
+                filtered[name] = left_out
     # a copy counts when it is what reaches the key
     keyed_copies = {c for c in copies if any(_Flow(wrapper, {c}).touches(part) for part in key_parts)}
     direct: List[str] = []
-    copied: List[str] = []
+    copied: List[str] = [n for c in sorted(keyed_copies) for n in filtered.get(c, ())]
 
     def note(holder: Optional[str], expr: cst.BaseExpression) -> None:
         if isinstance(expr, cst.SimpleString) and isinstance(expr.evaluated_value, str):
@@ -372,6 +372,47 @@ def _popped_names(wrapper: cst.FunctionDef, kwargs_name: str, method_calls: Sequ
         if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
             note(dotted_name(target.value), target.slice[0].slice.value)
     return direct, copied
+
+
+def _copies_kwargs(value: cst.BaseExpression, kwargs_name: str) -> bool:
+    """``dict(kwargs)``, ``copy.copy(kwargs)``, ``kwargs.copy()`` or ``{**kwargs}``."""
+    if isinstance(value, cst.Call):
+        if len(value.args) == 1 and not value.args[0].star and dotted_name(value.args[0].value) == kwargs_name:
+            return dotted_name(value.func) in ("dict", "copy.copy")
+        return (not value.args and isinstance(value.func, cst.Attribute) and value.func.attr.value == "copy"
+                and dotted_name(value.func.value) == kwargs_name)
+    return (isinstance(value, cst.Dict) and len(value.elements) == 1
+            and isinstance(value.elements[0], cst.StarredDictElement) and dotted_name(value.elements[0].value) == kwargs_name)
+
+
+def _filtered_out(value: cst.BaseExpression, kwargs_name: str) -> List[str]:
+    """The names ``{k: v for k, v in kwargs.items() if k != "x"}`` (or ``k not in ("x", ...)``) leaves out."""
+    if not isinstance(value, cst.DictComp) or value.for_in.inner_for_in is not None:
+        return []
+    loop = value.for_in
+    source = loop.iter
+    if not (isinstance(source, cst.Call) and not source.args and isinstance(source.func, cst.Attribute)
+            and source.func.attr.value == "items" and dotted_name(source.func.value) == kwargs_name):
+        return []
+    if not (isinstance(loop.target, cst.Tuple) and loop.target.elements and isinstance(loop.target.elements[0].value, cst.Name)):
+        return []
+    key_name = loop.target.elements[0].value.value
+    out: List[str] = []
+    for condition in loop.ifs:
+        test = condition.test
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name)
+                and test.left.value == key_name):
+            continue
+        target = test.comparisons[0]
+        if isinstance(target.operator, cst.NotEqual):
+            values = [target.comparator]
+        elif isinstance(target.operator, cst.NotIn) and isinstance(target.comparator, (cst.Tuple, cst.List, cst.Set)):
+            values = [e.value for e in target.comparator.elements]
+        else:
+            continue
+        out.extend(v.evaluated_value for v in values
+                   if isinstance(v, cst.SimpleString) and isinstance(v.evaluated_value, str))
+    return out
 
 
 def _only_sliced(wrapper: cst.FunctionDef, args_name: str, slices: Sequence[cst.Subscript],
