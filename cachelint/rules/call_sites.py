@@ -696,6 +696,8 @@ from the copy of `kwargs` it keys).
         fname = site.function.name.value
         if site.method_kind in ("instance", "class") and len(names) > 1:
             return f"{names[0]}.{fname}({', '.join(names[1:])})"
+        if site.method_kind == "static" and site.class_node is not None:
+            return f"{site.class_node.name.value}.{fname}({', '.join(names)})"
         return f"{fname}({', '.join(names)})"
 
     @staticmethod
