@@ -3,9 +3,10 @@
 A worker forked from the command-line process must import libcst and the rules itself
 (about a quarter of a second of CPU each, paid by every worker); on a two-core machine
 that is a good part of a whole run over the standard library. :func:`start` launches
-multiprocessing's ``forkserver`` with those modules preloaded, as early as the command
-line knows it will need workers, so the imports run on another core while the calling
-process reads its configuration and screens files; workers are then forked from the
+multiprocessing's ``forkserver`` with those modules preloaded as soon as a run from the
+command line knows it needs workers (discovery found a pool's worth of files, for
+``--no-cache`` runs and the result cache's first run), so the imports run on another
+core while the calling process screens the files; workers are then forked from the
 server ready to lint.
 
 A forkserver worker imports the program's main module again, as ``spawn`` workers do
