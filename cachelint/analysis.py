@@ -208,6 +208,16 @@ def _block(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return body.body if isinstance(body, cst.IndentedBlock) else ()
 
 
+def docstring_node(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
+    """The string literal that opens ``function``'s indented body (its docstring), or None."""
+    body = _block(function.body)
+    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr):
+        value = body[0].body[0].value
+        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+            return value
+    return None
+
+
 def compound_bodies(stmt: cst.CSTNode) -> Iterator[Sequence[cst.CSTNode]]:
     """The statement lists inside a compound statement: bodies, else/elif and finally, except handlers."""
     for attr in ("body", "orelse", "finalbody"):

@@ -67,7 +67,10 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None, server
             _save(previous, plan.entries, plan.inits, plan.dep_signatures, found)
         return
     errors_before = len(linter.internal_errors)
-    screened = plan.reused is None and _workers(linter, found, jobs) > 1
+    from .parallel import pool_size
+
+    workers = pool_size(linter, found, jobs)
+    screened = plan.reused is None and workers > 1
     if plan.reused is None:
         index = None if screened else prepare(linter, found)  # a screened run resolves modules lazily
         entries: Dict[str, Entry] = {}
@@ -83,7 +86,7 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None, server
     if screened:
         from .parallel import screened_run
 
-        results = screened_run(linter, found, _workers(linter, found, jobs), record=True,
+        results = screened_run(linter, found, workers, record=True,
                                settings=_record_settings(linter), server=server)
     else:
         results = _lint(linter, [f for f in found if f.abs_path not in reused], index, jobs)
@@ -251,23 +254,15 @@ def _record_settings(linter: Linter):
     return settings.with_overrides(per_file_ignores=()) if settings.per_file_ignores else settings
 
 
-def _workers(linter: Linter, found: Sequence[files.SourceFile], jobs: Optional[int]) -> int:
-    """Worker processes for linting ``found``: 1 (this process) for a handful of files."""
-    from .parallel import MIN_PARALLEL_FILES, effective_jobs
-
-    if len(found) < MIN_PARALLEL_FILES:
-        return 1
-    return effective_jobs(getattr(linter.settings, "jobs", 0) if jobs is None else jobs)
-
-
 def _lint(linter: Linter, found: Sequence[files.SourceFile], index, jobs: Optional[int]) -> Iterator[Record]:
     """Lint ``found`` recording each file (in a process pool when there are many)."""
     if not found:
         return
+    from .parallel import lint_items, pool_size
+
     settings = _record_settings(linter)
-    workers = _workers(linter, found, jobs)
+    workers = pool_size(linter, found, jobs)
     if workers > 1:
-        from .parallel import lint_items
 
         yield from lint_items(linter, [(f.abs_path, f.path) for f in found], workers, index, settings, record=True)
         return

@@ -55,6 +55,14 @@ def effective_jobs(jobs: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def pool_size(linter: Linter, found: Sequence, jobs: Optional[int] = None) -> int:
+    """Worker processes for linting ``found``: ``jobs`` (default ``linter.settings.jobs``,
+    0 = one per CPU), but 1 (this process) for fewer than :data:`MIN_PARALLEL_FILES` files."""
+    if len(found) < MIN_PARALLEL_FILES:
+        return 1
+    return effective_jobs(getattr(linter.settings, "jobs", 0) if jobs is None else jobs)
+
+
 def chunks(items: Sequence[_Item], jobs: int) -> List[List[_Item]]:
     """Split ``items`` in order into about four chunks per worker (at most :data:`MAX_CHUNK` each)."""
     size = max(1, min(MAX_CHUNK, math.ceil(len(items) / (jobs * 4))))
@@ -348,11 +356,10 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
     (the command line's choice), workers come from :func:`cachelint.worker_server.start`
     where that is safe.
     """
-    s = linter.settings
-    workers = effective_jobs(getattr(s, "jobs", 0) if jobs is None else jobs)
     found, errors = discover(linter, paths)
     yield from errors
-    if workers <= 1 or len(found) < MIN_PARALLEL_FILES:
+    workers = pool_size(linter, found, jobs)
+    if workers <= 1:
         prepare(linter, found)
         yield from lint_found(linter, found)
         return
@@ -360,4 +367,4 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
         yield from diagnostics
 
 
-__all__ = ["run", "lint_items", "screened_run", "stop_all", "effective_jobs", "chunks", "MIN_PARALLEL_FILES"]
+__all__ = ["run", "lint_items", "screened_run", "stop_all", "effective_jobs", "pool_size", "chunks", "MIN_PARALLEL_FILES"]

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .analysis import docstring_node
 from .reduce import inner_statements
 from .walk import comments
 
@@ -190,7 +191,7 @@ class Positions:
         if sorted(c.value for c in held) != sorted(found):
             return None
         out = {id(c): (self._line(found[c.value][0]), found[c.value][1] + 1) for c in held}
-        docstring = _docstring(function)
+        docstring = docstring_node(function)
         body = twin.body
         if docstring is not None:
             if docstring.lpar or not (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)):
@@ -206,16 +207,6 @@ class Positions:
         if self._line_map is None or not 1 <= line <= len(self._line_map):
             return line
         return self._line_map[line - 1]
-
-
-def _docstring(function: cst.FunctionDef) -> Optional[cst.BaseExpression]:
-    """The string that opens ``function``'s indented body, or None."""
-    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
-    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr):
-        value = body[0].body[0].value
-        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-            return value
-    return None
 
 
 def _definitions(stmt: cst.CSTNode) -> List[cst.CSTNode]:

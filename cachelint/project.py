@@ -160,16 +160,15 @@ def module_name_for(path: str) -> Tuple[str, bool]:
     """
     if path in ("<string>", "-", ""):
         return "", False
-    absolute = os.path.abspath(path)
-    directory, filename = os.path.split(absolute)
+    return _module_name(path, {})
+
+
+def _module_name(path: str, packages: Dict[str, Tuple[str, ...]]) -> Tuple[str, bool]:
+    """:func:`module_name_for` of a file path, with ``packages`` remembering directories across calls."""
+    directory, filename = os.path.split(os.path.abspath(path))
     stem = filename.rsplit(".", 1)[0]
     is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    while os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(os.path.join(directory, "__init__.pyi")):
-        directory, name = os.path.split(directory)
-        parts.insert(0, name)
-        if not name:
-            break
+    parts = _package_parts(directory, packages) + (() if is_package else (stem,))
     return ".".join(p for p in parts if p), is_package
 
 
@@ -210,13 +209,8 @@ class ModuleFiles(Mapping):
 
     def _resolve(self, name: str) -> Optional[str]:
         if name not in self._resolved:
-            found = None
-            for path in self.candidates.get(name, ()):
-                data = files.read_source(path)
-                if not isinstance(data, files.ReadError) and _SCREEN.may_define_cache(data):
-                    found = path
-                    break
-            self._resolved[name] = found
+            sources = (files.SourceFile(path, path) for path in self.candidates.get(name, ()))
+            self._resolved[name] = next((source.abs_path for source, _ in _may_define(sources)), None)
         return self._resolved[name]
 
     def __getitem__(self, name: str) -> str:
@@ -243,18 +237,13 @@ def module_files(sources: Iterable[files.SourceFile]) -> ModuleFiles:
     candidates: Dict[str, List[str]] = {}
     packages: Dict[str, Tuple[str, ...]] = {}  # directory -> its package's name parts ("" outside packages)
     for source in sources:
-        absolute = os.path.abspath(source.abs_path)
-        directory, filename = os.path.split(absolute)
-        stem = filename.rsplit(".", 1)[0]
-        prefix = _package_parts(directory, packages)
-        name = ".".join(part for part in (prefix if stem == "__init__" else prefix + (stem,)) if part)
-        candidates.setdefault(name, []).append(source.abs_path)
+        candidates.setdefault(_module_name(source.abs_path, packages)[0], []).append(source.abs_path)
     return ModuleFiles(candidates)
 
 
 def _package_parts(directory: str, memo: Dict[str, Tuple[str, ...]]) -> Tuple[str, ...]:
-    """The dotted-name parts of the package ``directory`` is (empty when it is no package), as
-    :func:`module_name_for` finds them, remembered per directory for one call of :func:`module_files`."""
+    """The dotted-name parts of the package ``directory`` is (empty when it is no package),
+    from its ``__init__.py`` chain, remembered in ``memo`` per directory."""
     if directory not in memo:
         if os.path.isfile(os.path.join(directory, "__init__.py")) or os.path.isfile(os.path.join(directory, "__init__.pyi")):
             parent, name = os.path.split(directory)

@@ -7,7 +7,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from cachelint.positions import Positions, _definitions, _docstring
+from cachelint.analysis import docstring_node
+from cachelint.positions import Positions, _definitions
 from cachelint.walk import comments
 
 
@@ -20,7 +21,7 @@ def both(source: str, name: str):
         for function in _definitions(top):
             if isinstance(function, cst.FunctionDef) and function.name.value == name:
                 nodes = list(comments(function))
-                docstring = _docstring(function)
+                docstring = docstring_node(function)
                 if docstring is not None:
                     nodes.append(docstring)
                 exact = {id(n): positions.of(n, top)[:2] for n in nodes}

@@ -117,7 +117,7 @@ class Inferred(Library):
         for name in s.popped:
             if name in use.param_names:
                 excluded[name] = "kwargs.pop"
-        for name in getattr(s, "popped_copy", ()):
+        for name in s.popped_copy:
             if name in use.param_names:
                 excluded[name] = "kwargs copy"
         elements = ()
@@ -127,7 +127,7 @@ class Inferred(Library):
         first = use.first_param
         if s.drops_self and first is not None and use.is_method:
             excluded[first.name] = "args[1:]"  # a method's self: an instance mechanism
-        elif getattr(s, "only_sliced", False) and first is not None:
+        elif s.only_sliced and first is not None:
             # a data argument left out when passed by position (CL203 asks whether it shapes the result)
             excluded[first.name] = "args[1:], which skips the first positional argument"
         if not s.keys_kwargs:

@@ -5,6 +5,7 @@ from typing import Dict, Iterable, List, Tuple
 
 import libcst as cst
 
+from ..analysis import docstring_node
 from ..claims import Claim, TextBlock, extract_claims
 from ..models import ERROR, CacheSite, Fix
 from ..walk import comments as comments_in
@@ -23,16 +24,14 @@ def text_blocks(site: CacheSite, ctx: FileContext) -> List[TextBlock]:
         line, col, _, _ = ctx.position(node)
         return line, col
 
-    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else ()
-    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr):
-        string = body[0].body[0].value
-        if isinstance(string, (cst.SimpleString, cst.ConcatenatedString)):
-            value = string.evaluated_value
-            if isinstance(value, str):
-                line, col = where(string)
-                first = string if isinstance(string, cst.SimpleString) else string.left
-                offset = len(first.prefix) + len(first.quote) if isinstance(first, cst.SimpleString) else 0
-                blocks.append(TextBlock(value, line, col + offset, "docstring"))
+    string = docstring_node(func)
+    if string is not None:
+        value = string.evaluated_value
+        if isinstance(value, str):
+            line, col = where(string)
+            first = string if isinstance(string, cst.SimpleString) else string.left
+            offset = len(first.prefix) + len(first.quote) if isinstance(first, cst.SimpleString) else 0
+            blocks.append(TextBlock(value, line, col + offset, "docstring"))
     comments: List[cst.Comment] = []
     for empty in list(func.leading_lines) + [e for d in func.decorators for e in d.leading_lines] + list(func.lines_after_decorators):
         if empty.comment is not None:
