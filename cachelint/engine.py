@@ -191,6 +191,7 @@ class Linter:
         import libcst as cst
 
         from .analysis import Resolver, find_sites
+        from .cst_parse import parse_module
         from .inference import find_definitions
 
         reduced = self._reduce(text, path)
@@ -201,7 +202,7 @@ class Linter:
             return [self._file_error("CL001", path, hazard[2], line=reduced.original_line(hazard[0]), column=hazard[1])]
         self.parsed += 1
         try:
-            module = cst.parse_module(reduced.text)
+            module = parse_module(reduced.text)
         except cst.ParserSyntaxError as exc:
             return [
                 self._file_error(

@@ -50,6 +50,8 @@ def may_define_decorator(data: bytes) -> bool:
     return _SCREENED[key]
 
 
+#: The name a definition statement defines (the first ``def``/``class`` line after its decorators).
+_OWN_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 #: A definition named like a cache, at any indentation (inside a top-level ``if``/``try``).
 _NAMED_DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w*(?:cach|memo|persist|lru)", re.IGNORECASE | re.MULTILINE)
 
@@ -75,6 +77,10 @@ def _cache_named_statements(data: bytes) -> List[ast.stmt]:
             out: List[ast.stmt] = []
             for start, end in spans:
                 chunk = "\n".join(lines[start - 1:end])
+                if chunk.startswith(("@", "def", "class", "async")):
+                    own = _OWN_NAME.search(chunk)
+                    if own is not None and not _CACHE_WORD.search(own.group(1)):
+                        continue  # only its own name can make a definition a decorator to read
                 if _NAMED_DEFINITION.search(chunk):
                     out.extend(ast.parse(chunk).body)
             return out
@@ -295,12 +301,11 @@ def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[
         return {}  # pass two reports the file
     if libcst_hazard(reduced.tree, reduced.text) is not None:
         return {}  # would crash libcst's parser; the file's own lint reports CL001
-    import libcst as cst
-
     from .analysis import Resolver
+    from .cst_parse import parse_module
 
     try:
-        module = cst.parse_module(reduced.text)
+        module = parse_module(reduced.text)
         return summaries(module, Resolver(module, name, is_package), name)
     except Exception:  # syntax errors are reported by pass two; RecursionError included
         return {}

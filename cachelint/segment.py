@@ -18,33 +18,54 @@ fall back to parsing the whole file when it fails).
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Set, Tuple
+import sys
+from typing import List, Optional, Tuple
 
 #: (first line, last line) of one top-level statement, 1-based and inclusive.
 Span = Tuple[int, int]
 
 _PLAIN = r"""[^'"#()\[\]{}\\\n]"""  # a character that is no string, comment, bracket, backslash or newline
-_ONE_LINE_STRING = r"""(?:"[^"\\\n]*"|'[^'\\\n]*')"""
-_TOKENS = re.compile(
-    r"""(?=['"#()\[\]{}\\\n])(?:"""  # only where a token can start: lets the engine skip plain text
-    r'''"""(?:[^"\\]|\\.|"(?!""))*"""'''  # triple-quoted strings (prefixes never change where a string ends)
-    r"""|'''(?:[^'\\]|\\.|'(?!''))*'''"""
-    r'''|"(?:[^"\\\n]|\\.)*"'''  # one-line strings; backslash-newline inside is a continuation
-    r"""|'(?:[^'\\\n]|\\.)*'"""
-    r"|#[^\n]*"
-    # a bracket pair closed on its line, with plain text, simple strings and one level of
-    # inner pairs: skipped in one step (most brackets of real code)
-    rf"|\((?:{_PLAIN}|{_ONE_LINE_STRING}|\((?:{_PLAIN}|{_ONE_LINE_STRING})*\)|\[(?:{_PLAIN}|{_ONE_LINE_STRING})*\])*\)"
-    rf"|\[(?:{_PLAIN}|{_ONE_LINE_STRING}|\((?:{_PLAIN}|{_ONE_LINE_STRING})*\)|\[(?:{_PLAIN}|{_ONE_LINE_STRING})*\])*\]"
-    r"|[(\[{]|[)\]}]"
-    r"|\\\n"
-    r"|\n(?=[^ \t\n#)\]}])"  # a line that starts in column 0: a statement when no bracket is open
-    r"""|['"\\])""",  # a quote that opens no complete string, or a stray backslash: give up
-    re.DOTALL,
+if sys.version_info >= (3, 11):
+    # possessive quantifiers: what a repetition took is never given back, which is right
+    # for every one of them here (each stops where only its closing token can follow)
+    # and makes the scan about three times faster
+    _MANY, _RUN = "*+", "++"
+else:  # a run of plain characters is one character at a time inside a bracket pair:
+    _MANY, _RUN = "*", ""  # nested runs would backtrack exponentially on a pair left open
+_ONE_LINE_STRING = rf"""(?:"[^"\\\n]*{_RUN[:1]}"|'[^'\\\n]*{_RUN[:1]}')"""
+_STRINGS = (
+    rf'''"""(?:[^"\\]{_RUN}|\\.|"(?!""))*{_RUN[:1]}"""'''  # triple-quoted (prefixes never change where a string ends)
+    rf"""|'''(?:[^'\\]{_RUN}|\\.|'(?!''))*{_RUN[:1]}'''"""
+    rf'''|"(?:[^"\\\n]{_RUN}|\\.)*{_RUN[:1]}"'''  # one-line strings; backslash-newline inside is a continuation
+    rf"""|'(?:[^'\\\n]{_RUN}|\\.)*{_RUN[:1]}'"""
 )
+_INNER = rf"(?:{_PLAIN}{_RUN}|{_ONE_LINE_STRING}){_MANY}"
+_PAIR_CONTENT = rf"(?:{_PLAIN}{_RUN}|{_ONE_LINE_STRING}|\({_INNER}\)|\[{_INNER}\]){_MANY}"
+#: Text the statement boundaries do not depend on: plain characters, complete strings,
+#: comments, bracket pairs closed on their line (with plain text, simple strings and one
+#: level of inner pairs: most brackets of real code) and line ends before an indented,
+#: blank, comment or closing-bracket line or at the end of the text.
+_SKIP = (
+    rf"(?:{_PLAIN}+|{_STRINGS}|#[^\n]*|\({_PAIR_CONTENT}\)|\[{_PAIR_CONTENT}\]"
+    r"|\n(?![^ \t\n#)\]}]))"
+)
+#: the token that matters after skipped text: a line end before a line that starts in
+#: column 0, a bracket left open on its line, a closing bracket, a backslash continuation,
+#: a quote that opens no complete string or a stray backslash (both make the scan give
+#: up), or the end of the text
+_TOKEN = r"""(?P<token>\n|[(\[{]|[)\]}]|\\\n|['"\\]|\Z)"""
+#: One step of the scan: the skippable text, taken whole and never given back (so the
+#: engine does no backtracking: possessive, or before 3.11 a lookahead and a back-reference),
+#: then the token.
+if sys.version_info >= (3, 11):
+    _STEP = re.compile(rf"{_SKIP}*+{_TOKEN}", re.DOTALL)
+else:
+    _STEP = re.compile(rf"(?=(?P<skip>{_SKIP}*))(?P=skip){_TOKEN}", re.DOTALL)
 _FORM_FEED_START = re.compile(r"^\f", re.MULTILINE)
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)\b")
+#: Strings and comments, to tell a comment line from a line inside a string where it matters.
+_STRINGS_AND_COMMENTS = re.compile(rf"{_STRINGS}|#[^\n]*", re.DOTALL)
 
 
 def top_level_spans(text: str) -> Optional[List[Span]]:
@@ -57,39 +78,33 @@ def top_level_spans(text: str) -> Optional[List[Span]]:
     if "\r" in text or ("\f" in text and _FORM_FEED_START.search(text)):
         return None
     starts: List[int] = []  # character offsets of statement starts
-    comments = set()  # offsets of comment tokens (a "#" line inside a string is not one)
     depth = 0
     # the first line
     if text and text[0] not in " \t\n#)]}":
         starts.append(0)
-    for match in _TOKENS.finditer(text):
-        token = match.group()
+    for match in _STEP.finditer(text):
+        token = match.group("token")
+        if not token:  # the end of the text
+            break
         first = token[0]
         if first == "\n":
             if depth == 0:
                 starts.append(match.end())
         elif first in "([{":
-            if len(token) == 1:
-                depth += 1
+            depth += 1
         elif first in ")]}":
             depth -= 1
             if depth < 0:
                 return None
-        elif first in "'\"":
-            if len(token) == 1:
-                return None  # an unterminated string
-        elif first == "#":
-            comments.add(match.start())
-        elif first == "\\":
-            if len(token) == 1:
-                return None
-            # a continuation: the next line never starts a statement
+        elif len(token) == 1:  # an unterminated string or a stray backslash
+            return None
+        # else a continuation: the next line never starts a statement
     if depth != 0:
         return None
-    return _group(text, starts, comments)
+    return _group(text, starts)
 
 
-def _group(text: str, starts: List[int], comments: Set[int]) -> List[Span]:
+def _group(text: str, starts: List[int]) -> List[Span]:
     """Line spans from statement-start offsets: decorators and continuation clauses joined."""
     line = 1
     previous = 0
@@ -106,20 +121,50 @@ def _group(text: str, starts: List[int], comments: Set[int]) -> List[Span]:
     lines_total = text.count("\n") + (0 if text.endswith("\n") else 1)
     # each statement ends before the next one starts, less trailing blank and comment lines
     lines = text.split("\n")
-    offsets = [0]
-    for line_text in lines:
-        offsets.append(offsets[-1] + len(line_text) + 1)
     out: List[Span] = []
     for index, start in enumerate(first_lines):
         end = (first_lines[index + 1] - 1) if index + 1 < len(first_lines) else lines_total
-        while end > start:
-            line_text = lines[end - 1]
-            stripped = line_text.lstrip(" \t\f")
-            if stripped and not (stripped[0] == "#" and offsets[end - 1] + len(line_text) - len(stripped) in comments):
+        last = end
+        while last > start:
+            stripped = lines[last - 1].lstrip(" \t\f")
+            if stripped and stripped[0] != "#":
                 break
-            end -= 1
-        out.append((start, end))
+            last -= 1
+        if last < end and _string_may_close(lines, last, end):
+            last = _last_code_line(lines, start, end)
+        out.append((start, last))
     return out
+
+
+def _string_may_close(lines: List[str], last: int, end: int) -> bool:
+    """Whether one of the comment-looking lines ``last + 1 .. end`` may lie inside a string.
+
+    Such a string would close on one of them (the next statement starts outside strings):
+    with a triple quote, or after a backslash continuation of a one-line string.
+    """
+    for number in range(last, end + 1):
+        line = lines[number - 1]
+        if line.endswith("\\") or (number > last and ('\"\"\"' in line or "\'\'\'" in line)):
+            return True
+    return False
+
+
+def _last_code_line(lines: List[str], start: int, end: int) -> int:
+    """The last line of lines ``start..end`` that is neither blank nor only a comment, found
+    by following the statement's strings and comments from its first line."""
+    offsets = [0]
+    for number in range(start, end + 1):
+        offsets.append(offsets[-1] + len(lines[number - 1]) + 1)
+    block = "\n".join(lines[start - 1:end])
+    comments = {m.start() for m in _STRINGS_AND_COMMENTS.finditer(block) if m.group()[0] == "#"}
+    last = end
+    while last > start:
+        line_text = lines[last - 1]
+        stripped = line_text.lstrip(" \t\f")
+        if stripped and not (stripped[0] == "#" and offsets[last - start] + len(line_text) - len(stripped) in comments):
+            break
+        last -= 1
+    return last
 
 
 __all__ = ["Span", "top_level_spans"]

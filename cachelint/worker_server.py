@@ -39,7 +39,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 #: What a worker needs before its first task.
 PRELOAD = ("libcst", "cachelint.rules", "cachelint.analysis", "cachelint.inference", "cachelint.positions",
-           "cachelint.libraries", "cachelint.parallel", "cachelint.cli")
+           "cachelint.libraries", "cachelint.parallel", "cachelint.cli", "cachelint.cst_parse")
 #: A main file larger than this is not read to decide whether it is safe to import again.
 MAX_MAIN_BYTES = 64 * 1024
 

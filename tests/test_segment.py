@@ -24,6 +24,11 @@ TRICKY = {
     "async": "async def f():\n    pass\nasync def g():\n    await f()\n",
     "class with string members": 'class A:\n    """doc\nclass B:\n"""\n    x = 1\n\n\nclass C:\n    pass\n',
     "no final newline": "x = 1\ny = 2",
+    "body at the end without final newline": "def f():\n    return 1",
+    "comment-like closing line of a string": 'x = """\n#abc"""\n\n# c\ny = 1\n',
+    "string continued onto a comment-like line": "x = 'abc\\\n#def'\n# c\ny = 1\n",
+    "indented comments ending a body": "class A:\n    x = 1\n    # end\n\n# next\ny = 2\n",
+    "bracket pair left open on a long line": "f(a,\n" + "b" * 5000 + ")\nx = [\n" + "(1, '2') " * 500 + "]\ny = 1\n",
     "empty": "",
 }
 
