@@ -27,10 +27,14 @@ from __future__ import annotations
 import ast
 import bisect
 import functools
+import itertools
+import operator
 import re
 import warnings
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from .outline import Outline, class_outline
 
 #: Module-level assignments longer than this (data tables) are not kept for their own sake.
 MAX_ASSIGNMENT_LINES = 50
@@ -140,9 +144,11 @@ class _Lines:
     files; here every pattern runs once and statements ask by line range (bisect).
     """
 
-    def __init__(self, text: str, words: "re.Pattern[str]"):
+    def __init__(self, text: str, words: "re.Pattern[str]", lines: Optional[List[str]] = None):
         self.text = text
-        self.starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        lines = text.split("\n") if lines is None else lines  # the text's lines (split at "\n")
+        # offset of each line's start: its predecessors' lengths plus one newline each
+        self.starts = [0, *map(operator.add, itertools.accumulate(map(len, lines[:-1])), itertools.count(1))]
         at: List[int] = []
         cache: List[int] = []
         for match in _AT.finditer(text):
@@ -159,11 +165,15 @@ class _Lines:
         self.at, self.decorators = at, sorted(set(cache))
         self.block_imports = [line + 1 for line in self.hits(_BLOCK_IMPORT)]  # the match starts at the newline before
         self.declarations: Dict[int, List[str]] = {}
-        if "global" in text or "nonlocal" in text:
-            for match in _DECLARATION.finditer(text):
-                line = self.line_of(match.start())
-                if not text[self.starts[line - 1]:match.start()].strip(" \t\f"):
-                    self.declarations[line] = _WORD.findall(match.group(1))
+        for keyword in ("global", "nonlocal"):  # found by str.find: a regex would try every offset
+            at = text.find(keyword)
+            while at >= 0:
+                match = _DECLARATION.match(text, at)
+                if match is not None:
+                    line = self.line_of(at)
+                    if not text[self.starts[line - 1]:at].strip(" \t\f"):
+                        self.declarations[line] = _WORD.findall(match.group(1))
+                at = text.find(keyword, at + 1)
         self.classes = ([1] if text.startswith("class") else []) + [line + 1 for line in self.hits(_CLASS_LINE)]
 
     def line_of(self, offset: int) -> int:
@@ -269,7 +279,6 @@ def _lead_start(lines: List[str], start: int, floor: int, column: int) -> int:
 #: ``global``/``nonlocal`` declarations: CL202 reads them when a cached function reads the name.
 _DECLARATION = re.compile(r"(?:global|nonlocal)[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")
 _WORD = re.compile(r"\w+")
-_NEWLINE = re.compile(r"\n")
 _AT = re.compile(r"@[^\n]*")
 _PREFECT_OPTION = re.compile(r"cache_(?:policy|key_fn)", re.IGNORECASE)
 _CALL_AFTER = re.compile(r"\s*\(")
@@ -348,9 +357,13 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
             return
         pieces: List[str] = []
         line = 1
+        outlines: Dict[int, Outline] = {}
         for i in todo:
             pieces.append("\n" * (spans[i][0] - line))
-            pieces.append(chunks[i] + "\n")
+            outline = class_outline(lines, spans[i], index.at) if chunks[i].startswith(("@", "class")) else None
+            if outline is not None:  # a class: only the members that need reading are parsed
+                outlines[i] = outline
+            pieces.append((outline.text if outline is not None else chunks[i]) + "\n")
             line = spans[i][1] + 1
         body = _parse("".join(pieces)).body
         for i in todo:
@@ -360,6 +373,10 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
             while spans[todo[position]][1] < node.lineno:
                 position += 1
             parsed[todo[position]].append(node)
+        for i, outline in outlines.items():
+            for node in parsed[i]:
+                if isinstance(node, ast.ClassDef):
+                    outline.complete(node)
 
     def statements(i: int) -> List[ast.stmt]:
         if nodes is not None:
@@ -367,7 +384,7 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
         parse([i])
         return parsed[i]
 
-    index = _Lines(text, words)
+    index = _Lines(text, words, lines)
     is_import = [bool(_IMPORT.match(chunk)) for chunk in chunks]
     is_compound = [bool(_COMPOUND.match(chunk)) for chunk in chunks]
     defined = [_DEFINED_NAME.search(chunk) if chunk.startswith(("@", "def", "class", "async")) else None for chunk in chunks]
@@ -475,7 +492,7 @@ def reduce_source(text: str, extra_names: Iterable[str] = (), spans: Optional[Se
         spans, nodes = spans_of(tree)
     elif spans is None:
         raise ValueError("reduce_source needs the statement spans or the parsed tree")
-    if "\r" in text.replace("\r\n", ""):
+    if "\r" in text and "\r" in text.replace("\r\n", ""):
         reduced = None  # bare carriage returns: ast and str.split disagree on lines
     else:
         reduced = reduce_text(text, spans, extra_names, nodes)
