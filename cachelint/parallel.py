@@ -346,6 +346,25 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
         _active.remove(pool)
 
 
+def _many_files_likely(paths: Sequence[str]) -> bool:
+    """Whether ``paths`` will probably give a pool's worth of files, judged without a walk:
+    as many paths, or a directory with as many Python files and subdirectories at its top."""
+    if len(paths) >= MIN_PARALLEL_FILES:
+        return True
+    for path in paths:
+        try:
+            with os.scandir(path) as entries:
+                count = 0
+                for entry in entries:
+                    if not entry.name.startswith(".") and (entry.name.endswith((".py", ".pyi")) or entry.is_dir()):
+                        count += 1
+                        if count >= MIN_PARALLEL_FILES:
+                            return True
+        except OSError:  # not a directory, or unreadable: discovery reports it
+            continue
+    return False
+
+
 def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
         server: bool = False) -> Iterator[Diagnostic]:
     """Yield the diagnostics of every file under ``paths``, like :func:`cachelint.engine.run`.
@@ -356,6 +375,11 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
     (the command line's choice), workers come from :func:`cachelint.worker_server.start`
     where that is safe.
     """
+    if server and effective_jobs(getattr(linter.settings, "jobs", 0) if jobs is None else jobs) > 1 \
+            and _many_files_likely(paths):
+        from . import worker_server
+
+        worker_server.start()  # now, so its imports overlap the discovery too
     found, errors = discover(linter, paths)
     yield from errors
     workers = pool_size(linter, found, jobs)
