@@ -242,7 +242,7 @@ def _droppable_members(cls: ast.ClassDef, lines: List[str], index: "_Lines", cal
             drops.extend(_droppable_members(member, lines, index, call_lines, relevance))
             index_floor = end + 1
             continue
-        relevant = relevance.words.search(member.name) or (index.within(index.decorators, start, end) and relevance.scan(member)) \
+        relevant = relevance.words.search(_NOT_A_CACHE_WORD.sub("", member.name)) or (index.within(index.decorators, start, end) and relevance.scan(member)) \
             or index.within(call_lines, start, end) or index.declares(start, end, relevance.read)
         if relevant:
             kept_any = True
@@ -254,6 +254,9 @@ def _droppable_members(cls: ast.ClassDef, lines: List[str], index: "_Lines", cal
     return drops
 
 
+#: "memory" holds "memo" but names no cache (``test_shared_memory_basics``, ``memoryview``):
+#: a member named so is no reason to keep it (decorator lines keep matching the plain words).
+_NOT_A_CACHE_WORD = re.compile("memory", re.IGNORECASE)
 #: Special methods a rule or the decorator inference reads; other members of a kept class
 #: stay only when they cache, call a cached function or declare a global it reads.
 _READ_DUNDERS = frozenset({"__init__", "__call__", "__eq__", "__hash__", "__new__", "__init_subclass__",

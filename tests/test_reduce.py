@@ -62,3 +62,13 @@ def test_a_syntax_error_in_a_statement_no_rule_reads_is_not_reported_but_one_in_
     assert "CL001" not in codes and "CL101" in codes
     broken_here = SOURCE.replace("return scene + os.environ", "return scene + + * os.environ")
     assert [d.code for d in Linter(ALL).lint_source(broken_here, "m.py")] == ["CL001"]
+
+
+def test_members_named_after_memory_are_not_kept_for_their_name_but_memoizing_ones_are():
+    source = ("from functools import cache\n\n\nclass Suite:\n"
+              "    def test_shared_memory_basics(self):\n        return 1\n\n"
+              "    def memoize_all(self):\n        return 2\n\n"
+              "    @cache\n    def size(self, n):\n        return n\n")
+    reduced = reduce_module(source)
+    assert "test_shared_memory_basics" not in reduced.text
+    assert "def memoize_all" in reduced.text and "def size" in reduced.text
