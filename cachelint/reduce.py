@@ -6,8 +6,9 @@ top-level statements (:mod:`cachelint.segment`, or the ``ast`` tree when the fil
 parsed whole) and each is judged mostly from its text, parsing with ``ast`` only the
 statements a decision needs. Kept:
 
-* imports, short simple statements (decorator objects, policies, globals), and
-  module-level blocks that import (``try: from functools import cache``);
+* imports, module-level blocks that import (``try: from functools import cache``), and
+  short simple statements that mention a cache word (decorator objects, cache aliases,
+  policies) or bind a name a kept statement reads (globals, constants, key functions);
 * definitions whose decorators (at any depth) mention a cache word, a declared or
   project decorator, or a Prefect cache option, and top-level definitions named like a
   cache (home-made decorators to read);
@@ -28,6 +29,7 @@ import ast
 import bisect
 import functools
 import itertools
+import keyword
 import operator
 import re
 import warnings
@@ -165,15 +167,15 @@ class _Lines:
         self.at, self.decorators = at, sorted(set(cache))
         self.block_imports = [line + 1 for line in self.hits(_BLOCK_IMPORT)]  # the match starts at the newline before
         self.declarations: Dict[int, List[str]] = {}
-        for keyword in ("global", "nonlocal"):  # found by str.find: a regex would try every offset
-            at = text.find(keyword)
+        for declaration in ("global", "nonlocal"):  # found by str.find: a regex would try every offset
+            at = text.find(declaration)
             while at >= 0:
                 match = _DECLARATION.match(text, at)
                 if match is not None:
                     line = self.line_of(at)
                     if not text[self.starts[line - 1]:at].strip(" \t\f"):
                         self.declarations[line] = _WORD.findall(match.group(1))
-                at = text.find(keyword, at + 1)
+                at = text.find(declaration, at + 1)
         self.classes = ([1] if text.startswith("class") else []) + [line + 1 for line in self.hits(_CLASS_LINE)]
 
     def line_of(self, offset: int) -> int:
@@ -290,6 +292,10 @@ _BLOCK_IMPORT = re.compile(r"\n[ \t]+(?:import|from[ \t]+\S+[ \t]+import)\b")
 _COMPOUND = re.compile(r"(?:@|(?:async[ \t]+)?def\b|class\b|if\b|for\b|while\b|try\b|with\b|async\b)")
 _IMPORT = re.compile(r"(?:import|from)\b")
 _CLASS_LINE = re.compile(r"\nclass\b")
+#: The target part of an assignment statement: the text before its first lone or augmented ``=``.
+_ASSIGNED = re.compile(r"([^=]*?)(?://|\*\*|<<|>>|[-+*/%&|^@])?=(?!=)")
+_KEYWORDS = frozenset(keyword.kwlist)
+_STRING_START = re.compile(r"[rRbBuUfF]{0,2}['\"]")
 _DEFINED_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 
 
@@ -404,12 +410,17 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
         return found
 
     keep = [False] * len(spans)
+    short_simple: List[int] = []
     for i, chunk in enumerate(chunks):
         start, end = spans[i]
         if is_import[i]:
             keep[i] = True
-        elif not is_compound[i]:  # assignments and other simple statements: cheap to keep when short
-            keep[i] = end - start < MAX_ASSIGNMENT_LINES or index.within(index.decorators, start, end)
+        elif not is_compound[i]:  # assignments and other simple statements
+            if index.within(index.decorators, start, end) or (end - start < MAX_ASSIGNMENT_LINES and (
+                    words.search(chunk) or (i == 0 and _STRING_START.match(chunk)))):
+                keep[i] = True  # decorator objects, cache aliases and options, the module docstring
+            elif end - start < MAX_ASSIGNMENT_LINES:
+                short_simple.append(i)  # kept below if a kept statement reads what it binds
         else:
             if named[i] and _is_definition(statements(i)):
                 keep[i] = True
@@ -451,6 +462,11 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                     hit = any(_defines(node) & relevance.referenced for node in statements(i))
                 if hit:
                     keep[i] = changed = True
+        # globals and constants a kept statement reads (its words hold the name)
+        read = {word for i, chunk in enumerate(chunks) if keep[i] for word in _WORD.findall(chunk)}
+        for i in short_simple:
+            if not keep[i] and not _subject_words(chunks[i]).isdisjoint(read):
+                keep[i] = changed = True
     # inside kept classes, methods that neither cache, call a cached function nor define a
     # cache-named helper are dropped too (big test classes with one cached method)
     drops: List[Tuple[int, int]] = []
@@ -474,6 +490,13 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
             kept[number] = False
     line_map = [number for number in range(1, len(lines) + 1) if kept[number]]
     return "".join(lines[number - 1] + "\n" for number in line_map), line_map
+
+
+def _subject_words(chunk: str) -> Set[str]:
+    """The names a simple statement is about: its targets when it assigns (``X: int = 1``,
+    ``x += 1``), else all its words (``CONFIG.update(...)``); keywords left out."""
+    head = _ASSIGNED.match(chunk)
+    return set(_WORD.findall(head.group(1) if head else chunk)) - _KEYWORDS
 
 
 def _is_definition(statements: List[ast.stmt]) -> bool:

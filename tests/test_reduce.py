@@ -72,3 +72,21 @@ def test_members_named_after_memory_are_not_kept_for_their_name_but_memoizing_on
     reduced = reduce_module(source)
     assert "test_shared_memory_basics" not in reduced.text
     assert "def memoize_all" in reduced.text and "def size" in reduced.text
+
+
+def test_module_level_simple_statements_are_kept_only_when_read_or_about_caching():
+    source = ('"""Module docstring."""\nimport functools\n\n'
+              "UNUSED_TABLE = {'a': 1}\n"
+              "BASE = 10\nLIMIT = BASE + 1\n"  # read through LIMIT: both stay
+              "TTL = 60\n"
+              "store = functools.lru_cache(maxsize=None)(len)\n"  # a cache by call
+              "print('loaded')\n\n\n"
+              "@functools.lru_cache(maxsize=TTL)\n"
+              "def size(n):\n    return n + LIMIT\n")
+    reduced = reduce_module(source)
+    assert "UNUSED_TABLE" not in reduced.text and "print('loaded')" not in reduced.text
+    for kept in ('"""Module docstring."""', "BASE = 10", "LIMIT = BASE + 1", "TTL = 60", "store = functools"):
+        assert kept in reduced.text
+    linter = Linter(ALL)
+    assert [(d.code, d.line) for d in linter.lint_source(source, "m.py")] == \
+        [(d.code, d.line) for d in Linter(ALL, reduce=False).lint_source(source, "m.py")]
