@@ -157,11 +157,11 @@ def test_form_feed_at_line_start(run_cli, tmp_path):
 
 def test_python2_syntax_is_cl001_naming_the_problem(run_cli, tmp_path):
     write(tmp_path / "py2.py", BUG.replace("    return region, job_id", '    print "loading"\n    return region'))
-    write(tmp_path / "py2_exec.py", BUG + "exec 'x = 1'\n")
+    write(tmp_path / "py2_exec.py", BUG + "\n\ndef main():\n    exec 'x = 1'\n    return load(1, 2)\n")  # a caller is read
     code, items, _ = lint(run_cli, ".", cwd=tmp_path)
     assert code == 1
     found = {(i["path"], i["code"], i["line"]) for i in items}
-    assert found == {("py2.py", "CL001", 6), ("py2_exec.py", "CL001", 7)}
+    assert found == {("py2.py", "CL001", 6), ("py2_exec.py", "CL001", 10)}
     assert "Missing parentheses in call to 'print'" in items[0]["message"]
 
 
@@ -263,7 +263,8 @@ def test_pep695_generics(run_cli, tmp_path):  # pragma: no cover - Python >= 3.1
 
 # ------------------------------------------------------------------------ deep nesting
 
-HEAD = "import functools\n\n\n@functools.lru_cache\ndef load(job_id, region):\n    return region, job_id\n\n\n"
+# the cached function reads the module-level ``x`` each hostile file defines, so that statement is read
+HEAD = "import functools\n\n\n@functools.lru_cache\ndef load(job_id, region):\n    return region, job_id, x\n\n\n"
 
 
 def _chain(word, count):
@@ -364,7 +365,7 @@ def disk_cache(fn):
 def test_long_and_chain_in_a_decorator_module_of_the_project(tmp_path):
     """The project's decorator modules are parsed too (the index pass, in the parent process,
     and on demand for an import): the same screen must protect those parses."""
-    write(tmp_path / "deco.py", DECORATOR_MODULE + "X = " + _chain("and", 10_000) + "\n")
+    write(tmp_path / "deco.py", DECORATOR_MODULE + "CACHE_FLAGS = " + _chain("and", 10_000) + "\n")  # read: a cache word
     write(tmp_path / "use.py", "from deco import disk_cache\n\n\n@disk_cache\ndef f(job_id):\n    return job_id\n")
     proc = subprocess_cli("--jobs", "1", "--format", "json", ".", cwd=tmp_path, timeout=120)
     assert proc.returncode == 1, (proc.returncode, proc.stderr[-2000:])
