@@ -148,6 +148,7 @@ class _Lines:
 
     def __init__(self, text: str, words: "re.Pattern[str]", lines: Optional[List[str]] = None):
         self.text = text
+        self._names: Dict[Tuple[str, bool], List[int]] = {}
         lines = text.split("\n") if lines is None else lines  # the text's lines (split at "\n")
         # offset of each line's start: its predecessors' lengths plus one newline each
         self.starts = [0, *map(operator.add, itertools.accumulate(map(len, lines[:-1])), itertools.count(1))]
@@ -188,20 +189,30 @@ class _Lines:
     def names(self, names: Set[str], call: bool = False) -> List[int]:
         """Sorted line numbers where one of ``names`` appears as a word (followed by ``(`` if ``call``).
 
-        Each name is found by plain substring search, far faster than one alternation.
+        Each name is found by plain substring search, far faster than one alternation, and
+        its lines are remembered (the reduction asks again as its sets of names grow).
         """
-        text = self.text
         found: Set[int] = set()
         for name in names:
-            at = text.find(name)
-            while at >= 0:
-                after = at + len(name)
-                if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")) and \
-                        (after >= len(text) or not (text[after].isalnum() or text[after] == "_")):
-                    if not call or _CALL_AFTER.match(text, after):
-                        found.add(self.line_of(at))
-                at = text.find(name, after)
+            found.update(self._name_lines(name, call))
         return sorted(found)
+
+    def _name_lines(self, name: str, call: bool) -> List[int]:
+        key = (name, call)
+        if key in self._names:
+            return self._names[key]
+        text = self.text
+        found: List[int] = []
+        at = text.find(name)
+        while at >= 0:
+            after = at + len(name)
+            if (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")) and \
+                    (after >= len(text) or not (text[after].isalnum() or text[after] == "_")):
+                if not call or _CALL_AFTER.match(text, after):
+                    found.append(self.line_of(at))
+            at = text.find(name, after)
+        self._names[key] = found
+        return found
 
     @staticmethod
     def within(lines: List[int], start: int, end: int) -> bool:
@@ -431,7 +442,17 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                 # a module-level block (``try: from functools import cache``) imports for the module
                 keep[i] = index.within(index.block_imports, start, end)
     # functions that declare a global a cached function reads (CL202 reads both)
-    relevance.read = {word for i, chunk in enumerate(chunks) if keep[i] and is_compound[i] for word in _WORD.findall(chunk)}
+    words_of: Dict[int, List[str]] = {}  # each chunk's words, found once
+
+    def chunk_words(i: int) -> List[str]:
+        if i not in words_of:
+            words_of[i] = _WORD.findall(chunks[i])
+        return words_of[i]
+
+    relevance.read = {word for i in range(len(chunks)) if keep[i] and is_compound[i] for word in chunk_words(i)}
+    read: Set[str] = set()  # the words of every kept statement, for the simple statements' decisions
+    read_from: Set[int] = set()
+    subjects: Dict[int, Set[str]] = {}
     if index.declarations:
         for i, (start, end) in enumerate(spans):
             if not keep[i] and index.declares(start, end, relevance.read):
@@ -463,9 +484,16 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                 if hit:
                     keep[i] = changed = True
         # globals and constants a kept statement reads (its words hold the name)
-        read = {word for i, chunk in enumerate(chunks) if keep[i] for word in _WORD.findall(chunk)}
+        if not short_simple:
+            continue
+        for i in range(len(chunks)):
+            if keep[i] and i not in read_from:
+                read.update(chunk_words(i))
+                read_from.add(i)
         for i in short_simple:
-            if not keep[i] and not _subject_words(chunks[i]).isdisjoint(read):
+            if i not in subjects:
+                subjects[i] = _subject_words(chunks[i])
+            if not keep[i] and not subjects[i].isdisjoint(read):
                 keep[i] = changed = True
     # inside kept classes, methods that neither cache, call a cached function nor define a
     # cache-named helper are dropped too (big test classes with one cached method)
