@@ -351,6 +351,12 @@ def _run(paths: List[str], **o) -> int:
     if o["show_settings"]:
         click.echo(_show_settings(settings, output_format, paths), nl=False)
         return 0
+    file_paths = [p for p in paths if p != "-"]
+    if o["no_cache"] and file_paths:
+        from . import worker_server
+
+        if worker_server.pool_likely(file_paths, settings.jobs):
+            worker_server.start()  # first thing: its imports overlap everything this process does next
 
     from .engine import Linter
     from .models import Diagnostic
@@ -364,7 +370,6 @@ def _run(paths: List[str], **o) -> int:
     diagnostics: List[Diagnostic] = []
     stdin_name = o["stdin_filename"] or "-"
     stdin_text: Optional[List[str]] = None
-    file_paths = [p for p in paths if p != "-"]
     if "-" in paths:
         data = sys.stdin.buffer.read()
         skip = bool(settings.force_exclude and o["stdin_filename"] and _stdin_is_excluded(stdin_name, settings))

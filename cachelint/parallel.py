@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,10 +30,9 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import files
 from .engine import Linter, discover, lint_found, prepare
+from .worker_server import MIN_PARALLEL_FILES, effective_jobs, pool_likely
 from .models import Diagnostic
 
-#: Fewer files than this are linted in the calling process.
-MIN_PARALLEL_FILES = 8
 #: Upper bound on files per task: small enough to balance, large enough to amortise.
 MAX_CHUNK = 64
 
@@ -43,16 +41,6 @@ _Item = Tuple[str, str]  # (absolute path, displayed path)
 _worker_linter: Optional[Linter] = None
 #: Pools of this process still running, so an emergency exit can stop their workers.
 _active: List[ProcessPoolExecutor] = []
-
-
-def effective_jobs(jobs: int) -> int:
-    """``jobs`` itself when positive; otherwise the number of CPUs this process may use."""
-    if jobs and jobs > 0:
-        return jobs
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 def pool_size(linter: Linter, found: Sequence, jobs: Optional[int] = None) -> int:
@@ -346,25 +334,6 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
         _active.remove(pool)
 
 
-def _many_files_likely(paths: Sequence[str]) -> bool:
-    """Whether ``paths`` will probably give a pool's worth of files, judged without a walk:
-    as many paths, or a directory with as many Python files and subdirectories at its top."""
-    if len(paths) >= MIN_PARALLEL_FILES:
-        return True
-    for path in paths:
-        try:
-            with os.scandir(path) as entries:
-                count = 0
-                for entry in entries:
-                    if not entry.name.startswith(".") and (entry.name.endswith((".py", ".pyi")) or entry.is_dir()):
-                        count += 1
-                        if count >= MIN_PARALLEL_FILES:
-                            return True
-        except OSError:  # not a directory, or unreadable: discovery reports it
-            continue
-    return False
-
-
 def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
         server: bool = False) -> Iterator[Diagnostic]:
     """Yield the diagnostics of every file under ``paths``, like :func:`cachelint.engine.run`.
@@ -375,11 +344,10 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
     (the command line's choice), workers come from :func:`cachelint.worker_server.start`
     where that is safe.
     """
-    if server and effective_jobs(getattr(linter.settings, "jobs", 0) if jobs is None else jobs) > 1 \
-            and _many_files_likely(paths):
+    if server and pool_likely(paths, getattr(linter.settings, "jobs", 0) if jobs is None else jobs):
         from . import worker_server
 
-        worker_server.start()  # now, so its imports overlap the discovery too
+        worker_server.start()  # now, so its imports overlap the discovery too (the command line started it sooner)
     found, errors = discover(linter, paths)
     yield from errors
     workers = pool_size(linter, found, jobs)

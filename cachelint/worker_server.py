@@ -34,12 +34,16 @@ import queue
 import signal
 import sys
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Callable, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:  # imported when a pool is made: 20 ms that need not delay the server's start
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: What a worker needs before its first task.
 PRELOAD = ("libcst", "cachelint.rules", "cachelint.analysis", "cachelint.inference", "cachelint.positions",
            "cachelint.libraries", "cachelint.parallel", "cachelint.cli", "cachelint.cst_parse")
+#: Fewer files than this are linted in the calling process (see :mod:`cachelint.parallel`).
+MIN_PARALLEL_FILES = 8
 #: A main file larger than this is not read to decide whether it is safe to import again.
 MAX_MAIN_BYTES = 64 * 1024
 
@@ -100,6 +104,41 @@ def start() -> bool:
     return True
 
 
+def effective_jobs(jobs: int) -> int:
+    """``jobs`` itself when positive; otherwise the number of CPUs this process may use."""
+    if jobs and jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def pool_likely(paths: Sequence[str], jobs: int) -> bool:
+    """Whether linting ``paths`` with ``jobs`` (0: one per CPU) will probably use a process pool.
+
+    Judged without walking the tree, so a server can start first: more than one job, and
+    :data:`MIN_PARALLEL_FILES` paths or a directory with as many Python files and
+    subdirectories at its top (hidden ones not counted).
+    """
+    if effective_jobs(jobs) <= 1:
+        return False
+    if len(paths) >= MIN_PARALLEL_FILES:
+        return True
+    for path in paths:
+        try:
+            with os.scandir(path) as entries:
+                count = 0
+                for entry in entries:
+                    if not entry.name.startswith(".") and (entry.name.endswith((".py", ".pyi")) or entry.is_dir()):
+                        count += 1
+                        if count >= MIN_PARALLEL_FILES:
+                            return True
+        except OSError:  # not a directory, or unreadable: discovery reports it
+            continue
+    return False
+
+
 def reimportable_main() -> bool:
     """Whether importing ``__main__`` again (as ``__mp_main__``) runs nothing but imports and definitions.
 
@@ -147,9 +186,9 @@ class Feeder:
     futures by key. A task that could not be submitted (the pool broke) has no future.
     """
 
-    def __init__(self, pool: ProcessPoolExecutor, workers: int, warm_up: Callable[[], None]):
+    def __init__(self, pool: "ProcessPoolExecutor", workers: int, warm_up: Callable[[], None]):
         self.pool = pool
-        self.futures: Dict[object, Future] = {}
+        self.futures: Dict[object, "Future"] = {}
         self._queue: "queue.SimpleQueue[Optional[Tuple[object, Callable, tuple]]]" = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, args=(workers, warm_up), name="cachelint-feeder",
                                         daemon=True)
@@ -159,7 +198,7 @@ class Feeder:
         """Submit ``function(*args)`` as soon as the pool can take it; its future goes under ``key``."""
         self._queue.put((key, function, args))
 
-    def finish(self) -> Dict[object, Future]:
+    def finish(self) -> Dict[object, "Future"]:
         """Wait until everything put was submitted (or the pool failed); the futures by key."""
         self._queue.put(None)
         self._thread.join()
@@ -180,4 +219,5 @@ class Feeder:
                 pass
 
 
-__all__ = ["start", "context", "reimportable_main", "Feeder", "PRELOAD"]
+__all__ = ["start", "context", "reimportable_main", "pool_likely", "effective_jobs", "Feeder", "PRELOAD",
+           "MIN_PARALLEL_FILES"]

@@ -137,16 +137,17 @@ def test_the_server_starts_before_the_walk_only_when_a_pool_is_likely(tmp_path, 
         (tmp_path / f"m{index}.py").write_text("x = 1\n")
     for name in (".git", ".venv", ".tox", ".mypy_cache", ".hg"):  # hidden entries do not count
         (tmp_path / name).mkdir()
-    assert not parallel._many_files_likely([str(tmp_path)])
+    assert not worker_server.pool_likely([str(tmp_path)], 2)
     for index in range(3):
         (tmp_path / f"pkg{index}").mkdir()
     (tmp_path / "notes.txt").write_text("")
-    assert not parallel._many_files_likely([str(tmp_path)])  # 3 files + 3 packages
+    assert not worker_server.pool_likely([str(tmp_path)], 2)  # 3 files + 3 packages
     (tmp_path / "stub.pyi").write_text("")
     (tmp_path / "pkg3").mkdir()
-    assert parallel._many_files_likely([str(tmp_path)])
-    assert not parallel._many_files_likely([str(tmp_path / "m0.py"), str(tmp_path / "missing")])
-    assert parallel._many_files_likely([str(tmp_path / "m0.py")] * parallel.MIN_PARALLEL_FILES)
+    assert worker_server.pool_likely([str(tmp_path)], 2)
+    assert not worker_server.pool_likely([str(tmp_path / "m0.py"), str(tmp_path / "missing")], 2)
+    assert worker_server.pool_likely([str(tmp_path / "m0.py")] * parallel.MIN_PARALLEL_FILES, 2)
+    assert not worker_server.pool_likely([str(tmp_path / "m0.py")] * parallel.MIN_PARALLEL_FILES, 1)
     calls = []
     monkeypatch.setattr(worker_server, "start", lambda: calls.append(1) or False)
     assert list(parallel.run(Linter(Settings()), [str(tmp_path)], jobs=1, server=True)) == []
