@@ -352,6 +352,10 @@ def _run(paths: List[str], **o) -> int:
         click.echo(_show_settings(settings, output_format, paths), nl=False)
         return 0
     file_paths = [p for p in paths if p != "-"]
+    if file_paths:
+        from .files import keep_large_reads_off_the_heap
+
+        keep_large_reads_off_the_heap()  # peak memory independent of the number of files read
     if o["no_cache"] and file_paths:
         from . import worker_server
 

@@ -60,6 +60,7 @@ def chunks(items: Sequence[_Item], jobs: int) -> List[List[_Item]]:
 def _init_worker(settings, index, cache=None, warm: bool = False) -> None:
     global _worker_linter
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+    files.keep_large_reads_off_the_heap()
     _worker_linter = Linter(settings)
     if cache is not None:
         _worker_linter.use_cache(cache)

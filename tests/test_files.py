@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import platform
 import stat
 import subprocess
 import sys
@@ -637,3 +638,35 @@ def json_roundtrip(value):
     import json
 
     return json.loads(json.dumps(value))
+
+
+
+_READ_THE_STDLIB = """
+import os, sys, sysconfig
+from cachelint.files import keep_large_reads_off_the_heap, read_source, decode_source
+def rss():
+    return int([l for l in open("/proc/self/status") if l.startswith("VmRSS")][0].split()[1]) // 1024
+applied = keep_large_reads_off_the_heap() if sys.argv[1] == "on" else None
+paths = []
+for d, _, names in os.walk(sysconfig.get_paths()["stdlib"]):
+    if "site-packages" not in d:
+        paths += [os.path.join(d, n) for n in names if n.endswith(".py")]
+before, kept = rss(), []
+for path in sorted(paths):
+    data = read_source(path)
+    if isinstance(data, bytes):
+        decode_source(data, path)
+    kept.append((path, []))  # what a run keeps per file
+print(applied, rss() - before)
+"""
+
+
+@pytest.mark.skipif(not (sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"),
+                    reason="the setting is glibc's")
+def test_reading_every_file_of_the_standard_library_leaves_the_heap_as_it_was():
+    """Without the setting this process grows by about 20 MiB (reading and decoding 1,800
+    files, keeping nothing of them); with it, by about 1 (measured on glibc 2.36)."""
+    out = subprocess.run([sys.executable, "-c", _READ_THE_STDLIB, "on"], capture_output=True, text=True, check=True)
+    applied, growth = out.stdout.split()
+    assert applied == "True"
+    assert int(growth) <= 8, out.stdout
