@@ -8,7 +8,11 @@ statements a decision needs. Kept:
 
 * imports, module-level blocks that import (``try: from functools import cache``), and
   short simple statements that mention a cache word (decorator objects, cache aliases,
-  policies) or bind a name a kept statement reads (globals, constants, key functions);
+  policies);
+* module-level code that binds or changes a name a kept statement reads (globals and
+  their rebinding for CL202, constants, key functions, decorator objects built in an
+  ``if``/``try``), to a fixpoint: a short simple statement when it mentions the name
+  other than as the function it calls, a block or a long assignment when it binds it;
 * definitions whose decorators (at any depth) mention a cache word, a declared or
   project decorator, or a Prefect cache option, and top-level definitions named like a
   cache (home-made decorators to read);
@@ -37,6 +41,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .outline import Outline, class_outline
+from .segment import STRING_PATTERN
 
 #: Module-level assignments longer than this (data tables) are not kept for their own sake.
 MAX_ASSIGNMENT_LINES = 50
@@ -174,8 +179,9 @@ class _Lines:
                 match = _DECLARATION.match(text, at)
                 if match is not None:
                     line = self.line_of(at)
-                    if not text[self.starts[line - 1]:at].strip(" \t\f"):
-                        self.declarations[line] = _WORD.findall(match.group(1))
+                    before = text[self.starts[line - 1]:at].rstrip(" \t\f")
+                    if not before or before[-1] in ";:":  # a statement of its own (``f(); global X``)
+                        self.declarations.setdefault(line, []).extend(_WORD.findall(match.group(1)))
                 at = text.find(declaration, at + 1)
         self.classes = ([1] if text.startswith("class") else []) + [line + 1 for line in self.hits(_CLASS_LINE)]
 
@@ -293,7 +299,7 @@ def _lead_start(lines: List[str], start: int, floor: int, column: int) -> int:
 
 
 #: ``global``/``nonlocal`` declarations: CL202 reads them when a cached function reads the name.
-_DECLARATION = re.compile(r"(?:global|nonlocal)[ \t]+(\w+(?:[ \t]*,[ \t]*\w+)*)")
+_DECLARATION = re.compile(r"(?:global|nonlocal)(?:[ \t]|\\\n)+(\w+(?:(?:[ \t]|\\\n)*,(?:[ \t]|\\\n)*\w+)*)")
 _WORD = re.compile(r"\w+")
 _AT = re.compile(r"@[^\n]*")
 _PREFECT_OPTION = re.compile(r"cache_(?:policy|key_fn)", re.IGNORECASE)
@@ -303,9 +309,12 @@ _BLOCK_IMPORT = re.compile(r"\n[ \t]+(?:import|from[ \t]+\S+[ \t]+import)\b")
 _COMPOUND = re.compile(r"(?:@|(?:async[ \t]+)?def\b|class\b|if\b|for\b|while\b|try\b|with\b|async\b)")
 _IMPORT = re.compile(r"(?:import|from)\b")
 _CLASS_LINE = re.compile(r"\nclass\b")
-#: The target part of an assignment statement: the text before its first lone or augmented ``=``.
-_ASSIGNED = re.compile(r"([^=]*?)(?://|\*\*|<<|>>|[-+*/%&|^@])?=(?!=)")
 _KEYWORDS = frozenset(keyword.kwlist)
+#: A comment, or a string with its prefix (group 1).
+_STRING_OR_COMMENT = re.compile(r"#[^\n]*|(?<!\w)([rRbBuUfF]{0,2})(?:" + STRING_PATTERN + ")", re.DOTALL)
+#: A word not preceded by a dot (an attribute name) nor part of a longer word or number.
+_CODE_WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_CASE = re.compile(r"^[ \t]+case\b", re.MULTILINE)
 _STRING_START = re.compile(r"[rRbBuUfF]{0,2}['\"]")
 _DEFINED_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 
@@ -421,7 +430,10 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
         return found
 
     keep = [False] * len(spans)
-    short_simple: List[int] = []
+    #: statements kept only if a kept statement reads a name they bind or change (True:
+    #: short simple statements, judged by every name they mention but call; False: blocks
+    #: and long assignments, by the names they bind at module level)
+    pending: Dict[int, bool] = {}
     for i, chunk in enumerate(chunks):
         start, end = spans[i]
         if is_import[i]:
@@ -430,8 +442,8 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
             if index.within(index.decorators, start, end) or (end - start < MAX_ASSIGNMENT_LINES and (
                     words.search(chunk) or (i == 0 and _STRING_START.match(chunk)))):
                 keep[i] = True  # decorator objects, cache aliases and options, the module docstring
-            elif end - start < MAX_ASSIGNMENT_LINES:
-                short_simple.append(i)  # kept below if a kept statement reads what it binds
+            else:  # kept below if a kept statement reads a name it mentions (long ones: that it binds)
+                pending[i] = end - start < MAX_ASSIGNMENT_LINES
         else:
             if named[i] and _is_definition(statements(i)):
                 keep[i] = True
@@ -441,18 +453,20 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
             if not keep[i] and defined[i] is None and not chunk.startswith("@"):
                 # a module-level block (``try: from functools import cache``) imports for the module
                 keep[i] = index.within(index.block_imports, start, end)
+                if not keep[i]:
+                    pending[i] = False  # kept below if it binds a name a kept statement reads
     # functions that declare a global a cached function reads (CL202 reads both)
     words_of: Dict[int, List[str]] = {}  # each chunk's words, found once
 
     def chunk_words(i: int) -> List[str]:
         if i not in words_of:
-            words_of[i] = _WORD.findall(chunks[i])
+            words_of[i] = _code_words(chunks[i])
         return words_of[i]
 
     relevance.read = {word for i in range(len(chunks)) if keep[i] and is_compound[i] for word in chunk_words(i)}
     read: Set[str] = set()  # the words of every kept statement, for the simple statements' decisions
     read_from: Set[int] = set()
-    subjects: Dict[int, Set[str]] = {}
+    bound: Dict[int, Set[str]] = {}
     if index.declarations:
         for i, (start, end) in enumerate(spans):
             if not keep[i] and index.declares(start, end, relevance.read):
@@ -483,18 +497,24 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                     hit = any(_defines(node) & relevance.referenced for node in statements(i))
                 if hit:
                     keep[i] = changed = True
-        # globals and constants a kept statement reads (its words hold the name)
-        if not short_simple:
+        # globals, constants and decorator objects a kept statement reads (CL202 reads their
+        # rebinding, the library models a decorator object's construction)
+        if not pending:
             continue
         for i in range(len(chunks)):
             if keep[i] and i not in read_from:
-                read.update(chunk_words(i))
+                read.update(word for word in chunk_words(i) if word not in _KEYWORDS)
                 read_from.add(i)
-        for i in short_simple:
-            if i not in subjects:
-                subjects[i] = _subject_words(chunks[i])
-            if not keep[i] and not subjects[i].isdisjoint(read):
+        candidates = [i for i in pending if not read.isdisjoint(chunk_words(i))]
+        parse(i for i in candidates if i not in bound)  # in one batch
+        for i in candidates:
+            short = pending[i]
+            if i not in bound:
+                bound[i] = _mentioned_names(statements(i)) if short else \
+                    _bound_names(statements(i), ":=" in chunks[i] or bool(_CASE.search(chunks[i])))
+            if not read.isdisjoint(bound[i]):
                 keep[i] = changed = True
+                del pending[i]
     # inside kept classes, methods that neither cache, call a cached function nor define a
     # cache-named helper are dropped too (big test classes with one cached method)
     drops: List[Tuple[int, int]] = []
@@ -520,11 +540,88 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
     return "".join(lines[number - 1] + "\n" for number in line_map), line_map
 
 
-def _subject_words(chunk: str) -> Set[str]:
-    """The names a simple statement is about: its targets when it assigns (``X: int = 1``,
-    ``x += 1``), else all its words (``CONFIG.update(...)``); keywords left out."""
-    head = _ASSIGNED.match(chunk)
-    return set(_WORD.findall(head.group(1) if head else chunk)) - _KEYWORDS
+def _code_words(text: str) -> List[str]:
+    """The names ``text`` uses as code: words outside comments and plain strings (an
+    f-string's are kept), attribute names (after a dot) left out."""
+    if "#" in text or "'" in text or '"' in text:
+        text = _STRING_OR_COMMENT.sub(_blank_unless_formatted, text)
+    return _CODE_WORD.findall(text)
+
+
+def _blank_unless_formatted(match: "re.Match[str]") -> str:
+    return match.group() if match.group(1) and "f" in match.group(1).lower() else " "
+
+
+def _mentioned_names(statements: Sequence[ast.stmt]) -> Set[str]:
+    """The names ``statements`` mention (bound, read, changed), except a name only called:
+    ``print("x")`` and ``T = TypeVar("T")`` change neither ``print`` nor ``TypeVar``."""
+    called = {id(node.func) for node in _walk(statements) if isinstance(node, ast.Call)}
+    return {node.id for node in _walk(statements) if isinstance(node, ast.Name) and id(node) not in called} \
+        | _bound_names(statements, expressions=False)  # walrus targets are Names already
+
+
+def _walk(statements: Sequence[ast.stmt]) -> Iterable[ast.AST]:
+    for statement in statements:
+        yield from ast.walk(statement)
+
+
+def _bound_names(statements: Sequence[ast.stmt], expressions: bool = True) -> Set[str]:
+    """The names ``statements`` bind (or delete, or store into) at module level.
+
+    Assignment targets (every one of a chain, the base of ``X[k] = v``), loop and ``with``
+    targets, ``except ... as`` names, imports and the names of definitions, in blocks at any
+    depth but not inside definitions. Only statements and their targets are walked; with
+    ``expressions`` (the text holds ``:=`` or a ``case``) also every expression, for walrus
+    targets and ``match`` captures.
+    """
+    names: Set[str] = set()
+    stack: List[ast.stmt] = list(statements)
+    while stack:
+        node = stack.pop()
+        targets: List[ast.AST] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            targets.extend(node.targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+            targets.append(node.target)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            targets.extend(item.optional_vars for item in node.items if item.optional_vars is not None)
+        elif isinstance(node, ast.Delete):
+            targets.extend(node.targets)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        for handler in getattr(node, "handlers", None) or ():
+            if handler.name:
+                names.add(handler.name)
+        for target in targets:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Name):
+                    names.add(part.id)  # the base of X[k] = v and X.a = v included
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(inner_statements(node))
+    if expressions:
+        for node in statements:
+            names.update(_captures(node))
+    return names
+
+
+def _captures(node: ast.stmt) -> Set[str]:
+    """Names bound by walrus targets and ``match`` patterns inside ``node`` (not in definitions)."""
+    names: Set[str] = set()
+    stack: List[ast.AST] = [node]
+    while stack:
+        part = stack.pop()
+        if isinstance(part, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) and part is not node:
+            continue
+        if isinstance(part, ast.NamedExpr) and isinstance(part.target, ast.Name):
+            names.add(part.target.id)
+        elif type(part).__name__ in ("MatchAs", "MatchStar") and getattr(part, "name", None):
+            names.add(part.name)  # type: ignore[attr-defined]
+        elif type(part).__name__ == "MatchMapping" and getattr(part, "rest", None):
+            names.add(part.rest)  # type: ignore[attr-defined]
+        stack.extend(ast.iter_child_nodes(part))
+    return names
 
 
 def _is_definition(statements: List[ast.stmt]) -> bool:

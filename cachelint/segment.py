@@ -39,6 +39,8 @@ _STRINGS = (
     rf'''|"(?:[^"\\\n]{_RUN}|\\.)*{_RUN[:1]}"'''  # one-line strings; backslash-newline inside is a continuation
     rf"""|'(?:[^'\\\n]{_RUN}|\\.)*{_RUN[:1]}'"""
 )
+#: A complete string literal (its prefix apart: prefixes never change where a string ends).
+STRING_PATTERN = _STRINGS
 _INNER = rf"(?:{_PLAIN}{_RUN}|{_ONE_LINE_STRING}){_MANY}"
 _PAIR_CONTENT = rf"(?:{_PLAIN}{_RUN}|{_ONE_LINE_STRING}|\({_INNER}\)|\[{_INNER}\]){_MANY}"
 #: Text the statement boundaries do not depend on: plain characters, complete strings,
@@ -167,4 +169,4 @@ def _last_code_line(lines: List[str], start: int, end: int) -> int:
     return last
 
 
-__all__ = ["Span", "top_level_spans"]
+__all__ = ["Span", "top_level_spans", "STRING_PATTERN"]
