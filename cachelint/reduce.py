@@ -310,8 +310,11 @@ _COMPOUND = re.compile(r"(?:@|(?:async[ \t]+)?def\b|class\b|if\b|for\b|while\b|t
 _IMPORT = re.compile(r"(?:import|from)\b")
 _CLASS_LINE = re.compile(r"\nclass\b")
 _KEYWORDS = frozenset(keyword.kwlist)
-#: A comment, or a string with its prefix (group 1).
-_STRING_OR_COMMENT = re.compile(r"#[^\n]*|(?<!\w)([rRbBuUfF]{0,2})(?:" + STRING_PATTERN + ")", re.DOTALL)
+#: An f-string (group 1), a comment, or another string literal.
+_PLAIN_STRING_OR_COMMENT = re.compile(
+    r"(?=[#'\"])(?:#[^\n]*|((?<=[fF])(?:" + STRING_PATTERN + r")|(?<=[fF][rR])(?:" + STRING_PATTERN + r"))|(?:"
+    + STRING_PATTERN + "))",  # the lookahead lets the engine skip to the next quote or hash
+    re.DOTALL)
 #: A word not preceded by a dot (an attribute name) nor part of a longer word or number.
 _CODE_WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _CASE = re.compile(r"^[ \t]+case\b", re.MULTILINE)
@@ -431,8 +434,8 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
 
     keep = [False] * len(spans)
     #: statements kept only if a kept statement reads a name they bind or change (True:
-    #: short simple statements, judged by every name they mention but call; False: blocks
-    #: and long assignments, by the names they bind at module level)
+    #: short simple statements, judged by every word they hold but the names they call;
+    #: False: blocks and long assignments, by the names they bind at module level)
     pending: Dict[int, bool] = {}
     for i, chunk in enumerate(chunks):
         start, end = spans[i]
@@ -506,11 +509,10 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                 read.update(word for word in chunk_words(i) if word not in _KEYWORDS)
                 read_from.add(i)
         candidates = [i for i in pending if not read.isdisjoint(chunk_words(i))]
-        parse(i for i in candidates if i not in bound)  # in one batch
+        parse(i for i in candidates if i not in bound and not pending[i])  # in one batch
         for i in candidates:
-            short = pending[i]
             if i not in bound:
-                bound[i] = _mentioned_names(statements(i)) if short else \
+                bound[i] = _mentioned_words(chunks[i]) if pending[i] else \
                     _bound_names(statements(i), ":=" in chunks[i] or bool(_CASE.search(chunks[i])))
             if not read.isdisjoint(bound[i]):
                 keep[i] = changed = True
@@ -541,28 +543,19 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
 
 
 def _code_words(text: str) -> List[str]:
-    """The names ``text`` uses as code: words outside comments and plain strings (an
-    f-string's are kept), attribute names (after a dot) left out."""
+    """The names ``text`` may use as code: its words outside comments and plain strings
+    (an f-string's are kept), attribute names (after a dot) left out."""
     if "#" in text or "'" in text or '"' in text:
-        text = _STRING_OR_COMMENT.sub(_blank_unless_formatted, text)
+        text = _PLAIN_STRING_OR_COMMENT.sub(r"\1", text)  # an f-string is group 1: it stays
     return _CODE_WORD.findall(text)
 
 
-def _blank_unless_formatted(match: "re.Match[str]") -> str:
-    return match.group() if match.group(1) and "f" in match.group(1).lower() else " "
-
-
-def _mentioned_names(statements: Sequence[ast.stmt]) -> Set[str]:
-    """The names ``statements`` mention (bound, read, changed), except a name only called:
+def _mentioned_words(text: str) -> Set[str]:
+    """The words a simple statement may bind, read or change, except a name it only calls:
     ``print("x")`` and ``T = TypeVar("T")`` change neither ``print`` nor ``TypeVar``."""
-    called = {id(node.func) for node in _walk(statements) if isinstance(node, ast.Call)}
-    return {node.id for node in _walk(statements) if isinstance(node, ast.Name) and id(node) not in called} \
-        | _bound_names(statements, expressions=False)  # walrus targets are Names already
-
-
-def _walk(statements: Sequence[ast.stmt]) -> Iterable[ast.AST]:
-    for statement in statements:
-        yield from ast.walk(statement)
+    if "#" in text or "'" in text or '"' in text:
+        text = _PLAIN_STRING_OR_COMMENT.sub(r"\1", text)
+    return {m.group() for m in _CODE_WORD.finditer(text) if not _CALL_AFTER.match(text, m.end())} - _KEYWORDS
 
 
 def _bound_names(statements: Sequence[ast.stmt], expressions: bool = True) -> Set[str]:

@@ -90,3 +90,13 @@ def test_module_level_simple_statements_are_kept_only_when_read_or_about_caching
     linter = Linter(ALL)
     assert [(d.code, d.line) for d in linter.lint_source(source, "m.py")] == \
         [(d.code, d.line) for d in Linter(ALL, reduce=False).lint_source(source, "m.py")]
+
+
+def test_the_words_a_statement_uses_leave_out_comments_plain_strings_attributes_and_calls():
+    from cachelint.reduce import _code_words, _mentioned_words
+
+    words = _code_words('x = self.limit + f"{Z:#x}" + LIMIT + "A B"  # C D\n')
+    assert {"x", "self", "Z", "LIMIT"} <= set(words)  # an f-string's names count, even after a '#' spec
+    assert not {"limit", "A", "B", "C", "D"} & set(words)
+    assert _mentioned_words('Y = X = TypeVar("T")  # W\n') == {"X", "Y"}
+    assert _mentioned_words("print(end=''); X = 0\n") == {"end", "X"}
