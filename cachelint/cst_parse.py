@@ -6,7 +6,7 @@ hand; a tree from libcst's parser is valid by construction, and on the files cac
 reads the checks are about a tenth of the parse (measured on the standard library's cache
 files; libcst's own source notes the cost). :func:`parse_module` switches them off for the
 duration of one parse. Nodes made any other way (a rule's ``with_changes``) are checked
-as usual.
+as usual, except those another thread of the same process builds while a parse runs.
 """
 from __future__ import annotations
 
