@@ -316,7 +316,7 @@ _PLAIN_STRING_OR_COMMENT = re.compile(
     + STRING_PATTERN + "))",  # the lookahead lets the engine skip to the next quote or hash
     re.DOTALL)
 #: A word not preceded by a dot (an attribute name) nor part of a longer word or number.
-_CODE_WORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+_CODE_WORD = re.compile(r"(?<![\w.])[^\W\d]\w*")
 _CASE = re.compile(r"^[ \t]+case\b", re.MULTILINE)
 _STRING_START = re.compile(r"[rRbBuUfF]{0,2}['\"]")
 _DEFINED_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
@@ -542,20 +542,24 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
     return "".join(lines[number - 1] + "\n" for number in line_map), line_map
 
 
-def _code_words(text: str) -> List[str]:
-    """The names ``text`` may use as code: its words outside comments and plain strings
-    (an f-string's are kept), attribute names (after a dot) left out."""
+def _code_only(text: str) -> str:
+    """``text`` without its comments and plain strings (an f-string's names are code: it stays)."""
     if "#" in text or "'" in text or '"' in text:
-        text = _PLAIN_STRING_OR_COMMENT.sub(r"\1", text)  # an f-string is group 1: it stays
-    return _CODE_WORD.findall(text)
+        return _PLAIN_STRING_OR_COMMENT.sub(r"\1", text)  # the f-string is group 1
+    return text
+
+
+def _code_words(text: str) -> List[str]:
+    """The names ``text`` may use as code: words outside comments and plain strings,
+    attribute names (after a dot) left out."""
+    return _CODE_WORD.findall(_code_only(text))
 
 
 def _mentioned_words(text: str) -> Set[str]:
-    """The words a simple statement may bind, read or change, except a name it only calls:
+    """The names a simple statement may bind, read or change, except a name it only calls:
     ``print("x")`` and ``T = TypeVar("T")`` change neither ``print`` nor ``TypeVar``."""
-    if "#" in text or "'" in text or '"' in text:
-        text = _PLAIN_STRING_OR_COMMENT.sub(r"\1", text)
-    return {m.group() for m in _CODE_WORD.finditer(text) if not _CALL_AFTER.match(text, m.end())} - _KEYWORDS
+    code = _code_only(text)
+    return {m.group() for m in _CODE_WORD.finditer(code) if not _CALL_AFTER.match(code, m.end())} - _KEYWORDS
 
 
 def _bound_names(statements: Sequence[ast.stmt], expressions: bool = True) -> Set[str]:

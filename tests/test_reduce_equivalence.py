@@ -51,3 +51,10 @@ def test_reduction_keeps_what_the_rules_read(name):
     whole = found(Linter(ALL, reduce=False))
     assert whole  # each case has something to report
     assert found(Linter(ALL)) == whole
+
+
+def test_a_global_with_a_non_ascii_name_is_kept_when_rebound():
+    source = HEAD.replace("X", "éclair") + "éclair = 1\n"
+    whole = [(d.code, d.line) for d in Linter(ALL, reduce=False).lint_source(source, "m.py")]
+    assert whole == [("CL202", 5)]
+    assert [(d.code, d.line) for d in Linter(ALL).lint_source(source, "m.py")] == whole
