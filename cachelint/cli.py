@@ -352,7 +352,7 @@ def _run(paths: List[str], **o) -> int:
         click.echo(_show_settings(settings, output_format, paths), nl=False)
         return 0
     file_paths = [p for p in paths if p != "-"]
-    if file_paths:
+    if len(file_paths) > 1 or (file_paths and not os.path.isfile(file_paths[0])):  # many files, maybe
         from .files import keep_large_reads_off_the_heap
 
         keep_large_reads_off_the_heap()  # peak memory independent of the number of files read

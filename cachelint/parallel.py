@@ -28,7 +28,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from . import files
+from . import files, worker_server
 from .engine import Linter, discover, lint_found, prepare
 from .worker_server import MIN_PARALLEL_FILES, effective_jobs, pool_likely
 from .models import Diagnostic
@@ -269,7 +269,6 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
     (default: the linter's). With ``server``, workers come from
     :func:`cachelint.worker_server.start` where that is safe.
     """
-    from . import worker_server
     from .project import module_files
 
     settings = settings if settings is not None else linter.settings
@@ -346,8 +345,6 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
     where that is safe.
     """
     if server and pool_likely(paths, getattr(linter.settings, "jobs", 0) if jobs is None else jobs):
-        from . import worker_server
-
         worker_server.start()  # now, so its imports overlap the discovery too (the command line started it sooner)
     found, errors = discover(linter, paths)
     yield from errors
