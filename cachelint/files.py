@@ -28,6 +28,7 @@ import io
 import os
 import re
 import stat
+import sys
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
@@ -838,11 +839,13 @@ def keep_large_reads_off_the_heap() -> bool:
     processes only (the command line and its workers): a library does not change its host's
     allocator. Returns whether the setting was applied (False off glibc: macOS, musl, Windows).
     """
+    if not sys.platform.startswith("linux"):
+        return False
     try:
         import ctypes
 
         mallopt = ctypes.CDLL(None).mallopt
-    except (AttributeError, OSError, ImportError):
+    except Exception:  # no ctypes, no C library handle (musl: no mallopt either)
         return False
     try:
         return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD))

@@ -670,3 +670,19 @@ def test_reading_every_file_of_the_standard_library_leaves_the_heap_as_it_was():
     applied, growth = out.stdout.split()
     assert applied == "True"
     assert int(growth) <= 8, out.stdout
+
+
+def test_the_heap_setting_is_skipped_without_a_usable_c_library(monkeypatch):
+    import ctypes
+
+    from cachelint.files import keep_large_reads_off_the_heap
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert keep_large_reads_off_the_heap() is False  # never reaches ctypes
+    monkeypatch.setattr(sys, "platform", "linux")
+
+    def no_library(*args, **kwargs):
+        raise TypeError("no handle for the C library here")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_library)
+    assert keep_large_reads_off_the_heap() is False  # a surprise elsewhere is not a crash
