@@ -352,7 +352,8 @@ def _run(paths: List[str], **o) -> int:
         click.echo(_show_settings(settings, output_format, paths), nl=False)
         return 0
     file_paths = [p for p in paths if p != "-"]
-    if len(file_paths) > 1 or (file_paths and not os.path.isfile(file_paths[0])):  # many files, maybe
+    one_file = len(file_paths) == 1 and os.path.isfile(file_paths[0])  # pre-commit, editors
+    if file_paths and not one_file:  # many files, maybe
         from .files import keep_large_reads_off_the_heap
 
         keep_large_reads_off_the_heap()  # peak memory independent of the number of files read
@@ -389,8 +390,8 @@ def _run(paths: List[str], **o) -> int:
                 from .incremental import run  # the result cache's manifest; the process pool only when needed
 
                 options["server"] = True  # workers from a preloaded fork server where safe
-            elif len(file_paths) == 1 and os.path.isfile(file_paths[0]):
-                from .engine import run  # one file (pre-commit, editors): no process pool to import
+            elif one_file:
+                from .engine import run  # no process pool to import
             else:
                 from .parallel import run
 

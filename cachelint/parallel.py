@@ -344,8 +344,9 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
     (the command line's choice), workers come from :func:`cachelint.worker_server.start`
     where that is safe.
     """
-    if server and pool_likely(paths, getattr(linter.settings, "jobs", 0) if jobs is None else jobs):
-        worker_server.start()  # now, so its imports overlap the discovery too (the command line started it sooner)
+    if server and worker_server.context() is None \
+            and pool_likely(paths, getattr(linter.settings, "jobs", 0) if jobs is None else jobs):
+        worker_server.start()  # now, so its imports overlap the discovery (the command line starts it sooner)
     found, errors = discover(linter, paths)
     yield from errors
     workers = pool_size(linter, found, jobs)

@@ -50,8 +50,6 @@ def may_define_decorator(data: bytes) -> bool:
     return _SCREENED[key]
 
 
-#: The name a definition statement defines (the first ``def``/``class`` line after its decorators).
-_OWN_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 #: A definition named like a cache, at any indentation (inside a top-level ``if``/``try``).
 _NAMED_DEFINITION = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w*(?:cach|memo|persist|lru)", re.IGNORECASE | re.MULTILINE)
 
@@ -62,7 +60,7 @@ def _cache_named_statements(data: bytes) -> List[ast.stmt]:
     Only those statements are parsed (see :mod:`cachelint.segment`); a file the segmenter
     cannot follow is parsed whole. A file that does not parse gives no statements.
     """
-    from .segment import top_level_spans
+    from .segment import defined_name, top_level_spans
 
     text = files.decode_source(data, "<screen>")
     if isinstance(text, files.ReadError):
@@ -77,10 +75,9 @@ def _cache_named_statements(data: bytes) -> List[ast.stmt]:
             out: List[ast.stmt] = []
             for start, end in spans:
                 chunk = "\n".join(lines[start - 1:end])
-                if chunk.startswith(("@", "def", "class", "async")):
-                    own = _OWN_NAME.search(chunk)
-                    if own is not None and not _CACHE_WORD.search(own.group(1)):
-                        continue  # only its own name can make a definition a decorator to read
+                own = defined_name(chunk)
+                if own is not None and not _CACHE_WORD.search(own):
+                    continue  # only its own name can make a definition a decorator to read
                 if _NAMED_DEFINITION.search(chunk):
                     out.extend(ast.parse(chunk).body)
             return out

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from .outline import Outline, class_outline
-from .segment import STRING_PATTERN
+from .segment import STRING_PATTERN, defined_name
 
 #: Module-level assignments longer than this (data tables) are not kept for their own sake.
 MAX_ASSIGNMENT_LINES = 50
@@ -312,14 +312,13 @@ _CLASS_LINE = re.compile(r"\nclass\b")
 _KEYWORDS = frozenset(keyword.kwlist)
 #: An f-string (group 1), a comment, or another string literal.
 _PLAIN_STRING_OR_COMMENT = re.compile(
-    r"(?=[#'\"])(?:#[^\n]*|((?<=[fF])(?:" + STRING_PATTERN + r")|(?<=[fF][rR])(?:" + STRING_PATTERN + r"))|(?:"
-    + STRING_PATTERN + "))",  # the lookahead lets the engine skip to the next quote or hash
+    r"(?=[#'\"])(?:#[^\n]*|((?:(?<=[fF])|(?<=[fF][rR]))(?:" + STRING_PATTERN + r"))|(?:" + STRING_PATTERN + "))",
+    # the lookahead lets the engine skip to the next quote or hash
     re.DOTALL)
 #: A word not preceded by a dot (an attribute name) nor part of a longer word or number.
 _CODE_WORD = re.compile(r"(?<![\w.])[^\W\d]\w*")
 _CASE = re.compile(r"^[ \t]+case\b", re.MULTILINE)
 _STRING_START = re.compile(r"[rRbBuUfF]{0,2}['\"]")
-_DEFINED_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 
 
 @dataclass
@@ -419,8 +418,8 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
     index = _Lines(text, words, lines)
     is_import = [bool(_IMPORT.match(chunk)) for chunk in chunks]
     is_compound = [bool(_COMPOUND.match(chunk)) for chunk in chunks]
-    defined = [_DEFINED_NAME.search(chunk) if chunk.startswith(("@", "def", "class", "async")) else None for chunk in chunks]
-    named = [m is not None and bool(words.search(m.group(1))) for m in defined]
+    defined = [defined_name(chunk) for chunk in chunks]
+    named = [name is not None and bool(words.search(name)) for name in defined]
     decorated = [is_compound[i] and index.within(index.decorators, start, end) for i, (start, end) in enumerate(spans)]
     parse(i for i in range(len(chunks)) if is_import[i] or named[i] or decorated[i])
     imports = [node for i in range(len(chunks)) if is_import[i] for node in statements(i)]
@@ -495,7 +494,7 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                 keep[i] = changed = True
             elif index.within(referenced_lines, start, end):
                 if is_compound[i]:  # only a definition's own name counts (see _defines)
-                    hit = defined[i] is not None and defined[i].group(1) in relevance.referenced and _is_definition(statements(i))
+                    hit = defined[i] in relevance.referenced and _is_definition(statements(i))
                 else:
                     hit = any(_defines(node) & relevance.referenced for node in statements(i))
                 if hit:

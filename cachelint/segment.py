@@ -33,14 +33,13 @@ if sys.version_info >= (3, 11):
 else:  # a run of plain characters is one character at a time inside a bracket pair:
     _MANY, _RUN = "*", ""  # nested runs would backtrack exponentially on a pair left open
 _ONE_LINE_STRING = rf"""(?:"[^"\\\n]*{_RUN[:1]}"|'[^'\\\n]*{_RUN[:1]}')"""
-_STRINGS = (
+#: A complete string literal (its prefix apart: prefixes never change where a string ends).
+STRING_PATTERN = (
     rf'''"""(?:[^"\\]{_RUN}|\\.|"(?!""))*{_RUN[:1]}"""'''  # triple-quoted (prefixes never change where a string ends)
     rf"""|'''(?:[^'\\]{_RUN}|\\.|'(?!''))*{_RUN[:1]}'''"""
     rf'''|"(?:[^"\\\n]{_RUN}|\\.)*{_RUN[:1]}"'''  # one-line strings; backslash-newline inside is a continuation
     rf"""|'(?:[^'\\\n]{_RUN}|\\.)*{_RUN[:1]}'"""
 )
-#: A complete string literal (its prefix apart: prefixes never change where a string ends).
-STRING_PATTERN = _STRINGS
 _INNER = rf"(?:{_PLAIN}{_RUN}|{_ONE_LINE_STRING}){_MANY}"
 _PAIR_CONTENT = rf"(?:{_PLAIN}{_RUN}|{_ONE_LINE_STRING}|\({_INNER}\)|\[{_INNER}\]){_MANY}"
 #: Text the statement boundaries do not depend on: plain characters, complete strings,
@@ -48,7 +47,7 @@ _PAIR_CONTENT = rf"(?:{_PLAIN}{_RUN}|{_ONE_LINE_STRING}|\({_INNER}\)|\[{_INNER}\
 #: level of inner pairs: most brackets of real code) and line ends before an indented,
 #: blank, comment or closing-bracket line or at the end of the text.
 _SKIP = (
-    rf"(?:{_PLAIN}+|{_STRINGS}|#[^\n]*|\({_PAIR_CONTENT}\)|\[{_PAIR_CONTENT}\]"
+    rf"(?:{_PLAIN}+|{STRING_PATTERN}|#[^\n]*|\({_PAIR_CONTENT}\)|\[{_PAIR_CONTENT}\]"
     r"|\n(?![^ \t\n#)\]}]))"
 )
 #: the token that matters after skipped text: a line end before a line that starts in
@@ -66,8 +65,10 @@ else:
 _FORM_FEED_START = re.compile(r"^\f", re.MULTILINE)
 _CONTINUES = re.compile(r"(?:else|elif|except|finally)\b")
 _DEFINITION = re.compile(r"(?:async[ \t]+def|def|class)\b")
+#: The ``def``/``class`` line of a definition statement (the first after its decorators).
+_DEFINED_NAME = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
 #: Strings and comments, to tell a comment line from a line inside a string where it matters.
-_STRINGS_AND_COMMENTS = re.compile(rf"{_STRINGS}|#[^\n]*", re.DOTALL)
+_STRINGS_AND_COMMENTS = re.compile(rf"{STRING_PATTERN}|#[^\n]*", re.DOTALL)
 
 
 def top_level_spans(text: str) -> Optional[List[Span]]:
@@ -146,7 +147,7 @@ def _string_may_close(lines: List[str], last: int, end: int) -> bool:
     """
     for number in range(last, end + 1):
         line = lines[number - 1]
-        if line.endswith("\\") or (number > last and ('\"\"\"' in line or "\'\'\'" in line)):
+        if line.endswith("\\") or (number > last and ('"""' in line or "'''" in line)):
             return True
     return False
 
@@ -169,4 +170,13 @@ def _last_code_line(lines: List[str], start: int, end: int) -> int:
     return last
 
 
-__all__ = ["Span", "top_level_spans", "STRING_PATTERN"]
+def defined_name(statement: str) -> Optional[str]:
+    """The name a top-level definition statement (its text, decorators included) defines,
+    or None when the statement is no definition."""
+    if not statement.startswith(("@", "def", "class", "async")):
+        return None
+    found = _DEFINED_NAME.search(statement)
+    return found.group(1) if found is not None else None
+
+
+__all__ = ["Span", "top_level_spans", "defined_name", "STRING_PATTERN"]
