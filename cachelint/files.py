@@ -860,46 +860,59 @@ def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Union[bytes, R
     FIFO, socket or device never blocks the run. Files larger than ``max_bytes`` are
     refused. ``ReadError.path`` uses :func:`display_path`.
     """
-    display = display_path(path)
     try:
         st = os.stat(path)
     except OSError as exc:
         if isinstance(exc, FileNotFoundError) and os.path.lexists(path):
-            return ReadError(display, "broken symbolic link")
-        return ReadError(display, _stat_error_reason(exc))
+            return ReadError(display_path(path), "broken symbolic link")
+        return ReadError(display_path(path), _stat_error_reason(exc))
     kind = _kind_of(st.st_mode)
     if kind is not None:
-        return ReadError(display, _not_regular_reason(kind))
+        return ReadError(display_path(path), _not_regular_reason(kind))
     if st.st_size > max_bytes:
-        return ReadError(display, _too_large(st.st_size, max_bytes))
-    flags = os.O_RDONLY
-    for extra in ("O_NONBLOCK", "O_CLOEXEC", "O_NOCTTY", "O_BINARY"):
-        flags |= getattr(os, extra, 0)
+        return ReadError(display_path(path), _too_large(st.st_size, max_bytes))
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, _READ_FLAGS)
     except OSError as exc:
-        return ReadError(display, _stat_error_reason(exc))
+        return ReadError(display_path(path), _stat_error_reason(exc))
     try:
         # The path may have been swapped since the stat above.
-        kind = _kind_of(os.fstat(fd).st_mode)
+        st = os.fstat(fd)
+        kind = _kind_of(st.st_mode)
         if kind is not None:
-            return ReadError(display, _not_regular_reason(kind))
+            return ReadError(display_path(path), _not_regular_reason(kind))
         chunks = []
         total = 0
+        # First ask for the size fstat gives and one byte more (to see the end): the buffer
+        # then has the file's size. A larger request is shrunk after the read, and with the
+        # mmap threshold fixed (:func:`keep_large_reads_off_the_heap`) every buffer of 128 KiB
+        # or more is a fresh memory map: asking 1 MiB for each file doubled the cost of reading
+        # a tree. Files whose size stat cannot tell (0: /proc, pipes swapped in) go by 64 KiB.
+        want = st.st_size + 1 if st.st_size else _READ_CHUNK
         while True:
-            chunk = os.read(fd, min(1024 * 1024, max_bytes + 1 - total))
+            chunk = os.read(fd, min(want, max_bytes + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
             if total > max_bytes:
                 size = max(total, os.fstat(fd).st_size)
-                return ReadError(display, _too_large(size, max_bytes))
+                return ReadError(display_path(path), _too_large(size, max_bytes))
+            want = _READ_CHUNK
     except OSError as exc:
-        return ReadError(display, _stat_error_reason(exc))
+        return ReadError(display_path(path), _stat_error_reason(exc))
     finally:
         os.close(fd)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+#: ``os.open`` flags of :func:`read_source`: never block on a FIFO, never leak into children.
+_READ_FLAGS = os.O_RDONLY
+for _extra in ("O_NONBLOCK", "O_CLOEXEC", "O_NOCTTY", "O_BINARY"):
+    _READ_FLAGS |= getattr(os, _extra, 0)
+del _extra
+#: Bytes per read after the first, for files larger than stat said.
+_READ_CHUNK = 64 * 1024
 
 
 # ASCII-only version of the PEP 263 cookie pattern used by tokenize.
