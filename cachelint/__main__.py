@@ -1,5 +1,18 @@
-"""``python -m cachelint`` runs the command line."""
-from .cli import main
+"""``python -m cachelint`` and the ``cachelint`` command run :func:`main`.
+
+The command line (click, the settings) is imported when :func:`main` runs, not when this
+module is imported: a worker forked from the fork server imports the command's main
+script again (``from cachelint.__main__ import main``, see
+:mod:`cachelint.worker_server`) and needs none of it, so the server does not import it.
+"""
+
+
+def main() -> None:
+    """Run the command line (:func:`cachelint.cli.main`); exits with its exit code."""
+    from .cli import main as command
+
+    command()
+
 
 if __name__ == "__main__":  # worker processes import this module too (forkserver); only the command runs it
     main()

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # imported when a pool is made: 20 ms that need not delay the
 
 #: What a worker needs before its first task.
 PRELOAD = ("libcst", "cachelint.rules", "cachelint.analysis", "cachelint.inference", "cachelint.positions",
-           "cachelint.libraries", "cachelint.parallel", "cachelint.cli", "cachelint.cst_parse")
+           "cachelint.libraries", "cachelint.parallel", "cachelint.cst_parse")
 #: Fewer files than this are linted in the calling process (see :mod:`cachelint.parallel`).
 MIN_PARALLEL_FILES = 8
 #: A main file larger than this is not read to decide whether it is safe to import again.

@@ -113,3 +113,20 @@ def test_a_directory_walk_and_a_format_import_what_they_need(tmp_path):
     assert loaded("--no-cache", "--jobs", "1", "--format", "json", "pkg", cwd=tmp_path,
                   modules=("pathspec", "cachelint.output.json_format", "cachelint.output.sarif")) == \
         "['cachelint.output.json_format', 'pathspec']"
+
+
+def test_the_fork_server_and_its_workers_do_not_import_the_command_line():
+    """The server imports PRELOAD; each worker re-imports the command's main module (the script
+    pip writes: ``from cachelint.__main__ import main``). Neither needs click or cachelint.cli."""
+    code = (
+        "import importlib, sys\n"
+        "from cachelint.worker_server import PRELOAD\n"
+        "for name in PRELOAD:\n"
+        "    importlib.import_module(name)\n"
+        "from cachelint.__main__ import main\n"
+        "print(sorted(m for m in sys.modules if m in ('click', 'cachelint.cli')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.split() == ["[]"]
+
