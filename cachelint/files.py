@@ -920,9 +920,15 @@ _COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BLANK_RE = re.compile(rb"^[ \t\f]*(?:[#\r\n]|$)")
 
 
+def _first_two_lines(data: bytes) -> bytes:
+    """Lines 1 and 2 of ``data`` (where a coding cookie may be), without copying the rest."""
+    end = data.find(b"\n", data.find(b"\n") + 1)
+    return data if end < 0 else data[:end]
+
+
 def _declared_cookie(data: bytes) -> Optional[str]:
     """The encoding named by a coding cookie on line 1 or 2, if any."""
-    lines = data.split(b"\n", 2)[:2]
+    lines = _first_two_lines(data).split(b"\n")[:2]
     for index, line in enumerate(lines):
         if index == 0 and line.startswith(codecs.BOM_UTF8):
             line = line[len(codecs.BOM_UTF8):]
@@ -947,6 +953,9 @@ def decode_source(data: bytes, path: str) -> Union[str, ReadError]:
     """
     if b"\x00" in data:
         return ReadError(path, "binary file (contains NUL bytes)")
+    if data.isascii() and b"coding" not in _first_two_lines(data):
+        # no BOM (not ASCII), no cookie: UTF-8, and ASCII bytes always decode (most files)
+        return data.decode("ascii")
     import tokenize
     cookie = _declared_cookie(data)
     before_cookie = False
