@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import click
 
 from . import __version__
+from .interrupt import exit_interrupted, install_handler, is_interrupt
 from .output import FORMATS
 
 #: ``--help`` sections, in order, and the options each holds (like ruff's grouped help).
@@ -218,70 +219,16 @@ def main(paths: Sequence[str], **options) -> None:
 
     PATHS are files or directories (default: the current directory); '-' reads stdin.
     """
-    restore = _install_interrupt_handler()
+    restore = install_handler()
     try:
         code = _run(list(paths), **options)
     except BaseException as exc:
-        if not _is_interrupt(exc):
+        if not is_interrupt(exc):
             raise
-        _exit_interrupted()
+        exit_interrupted()
     finally:
         restore()
     sys.exit(code)
-
-
-#: Seconds after Ctrl-C before the process exits even if the KeyboardInterrupt got lost
-#: (Python drops exceptions raised in ``__del__`` methods and weakref callbacks).
-INTERRUPT_GRACE = 2.0
-
-
-def _install_interrupt_handler():
-    """Make Ctrl-C raise KeyboardInterrupt and also arm a watchdog; return the undo function."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.default_int_handler:
-        return lambda: None  # someone else (a test runner, an embedding program) owns Ctrl-C
-
-    def on_interrupt(signum, frame):
-        timer = threading.Timer(INTERRUPT_GRACE, _exit_interrupted)
-        timer.daemon = True
-        timer.start()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, on_interrupt)
-    return lambda: signal.signal(signal.SIGINT, previous)
-
-
-def _is_interrupt(exc: BaseException) -> bool:
-    """A Ctrl-C, also when an import wrapped it (``RuntimeError: Error calling __set_name__``)."""
-    seen = 0
-    current: Optional[BaseException] = exc
-    while current is not None and seen < 10:
-        if isinstance(current, KeyboardInterrupt):
-            return True
-        if isinstance(current, (SystemExit, click.exceptions.Exit)):
-            return False
-        current = current.__cause__ or current.__context__
-        seen += 1
-    return False
-
-
-def _exit_interrupted() -> None:
-    """Exit with 130 at once: no traceback, no waiting for anything still running."""
-    try:
-        from .parallel import stop_all
-
-        stop_all()
-        click.echo("cachelint: interrupted", err=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:  # a second Ctrl-C or a closed pipe must not change the exit code
-        pass
-    os._exit(130)
 
 
 def _settings(paths: List[str], o) -> object:
@@ -422,7 +369,14 @@ def _run(paths: List[str], **o) -> int:
             click.echo(f"cachelint: cannot write {o['output_file']}: {exc.strerror or exc}", err=True)
             return 2
     else:
-        click.echo(out, nl=False)
+        try:
+            click.echo(out, nl=False)
+        except BrokenPipeError:
+            raise  # the reader went away (``| head``): Python's exit handles it quietly
+        except OSError as exc:  # a full disk, a closed or read-only descriptor
+            _drop_standard_output()
+            click.echo(f"cachelint: cannot write the report: {exc.strerror or exc}", err=True)
+            return 2
     for problem in linter.internal_errors:
         click.echo(f"cachelint: internal error while linting {problem} (please report this)", err=True)
     if linter.internal_errors:
@@ -430,6 +384,17 @@ def _run(paths: List[str], **o) -> int:
     if o["exit_zero"]:
         return 0
     return 1 if diagnostics else 0
+
+
+def _drop_standard_output() -> None:
+    """Send what is left in standard output's buffer, and anything later, to the null device:
+    flushing it again at exit would only fail again, with a traceback."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (a test's captured stream)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

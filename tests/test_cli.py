@@ -198,3 +198,13 @@ def test_docs_rules_md_is_in_sync():
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == render_rules(), (
         "docs/rules.md is stale: run `python -m cachelint.docs > docs/rules.md`"
     )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_a_report_that_cannot_be_written_is_a_message_and_exit_2_not_a_traceback(tmp_path):
+    (tmp_path / "cached.py").write_text("import functools\n\n\n@functools.cache\ndef f(job_id):\n    return job_id\n")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "cachelint", "--no-cache", "cached.py"], cwd=tmp_path,
+                              stdout=full, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "cachelint: cannot write the report: No space left on device\n"
