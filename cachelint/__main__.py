@@ -8,7 +8,21 @@ script again (``from cachelint.__main__ import main``, see
 
 
 def main() -> None:
-    """Run the command line (:func:`cachelint.cli.main`); exits with its exit code."""
+    """Run the command line (:func:`cachelint.cli.main`); exits with its exit code.
+
+    A run that will need worker processes starts their fork server first
+    (:func:`cachelint.worker_server.head_start`), so its imports overlap the command line's.
+    """
+    import signal
+    import sys
+
+    from .interrupt import on_early_interrupt
+
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, on_early_interrupt)  # Ctrl-C during the imports: exit 130, no traceback
+    from .worker_server import head_start
+
+    head_start(sys.argv[1:])
     from .cli import main as command
 
     command()

@@ -139,6 +139,58 @@ def pool_likely(paths: Sequence[str], jobs: int) -> bool:
     return False
 
 
+#: Options of the command that take a value (``--select CODES``): :func:`head_start` reads
+#: the arguments before click is imported. tests/test_startup.py keeps it in step with
+#: :func:`cachelint.cli.main`.
+VALUE_OPTIONS = frozenset({"--select", "--extend-select", "--ignore", "--exclude", "--extend-exclude",
+                           "--stdin-filename", "--config", "--format", "-o", "--output-file", "-j", "--jobs",
+                           "--cache-dir", "--explain"})
+#: Options after which the command lints nothing.
+_NO_LINT = frozenset({"-h", "--help", "--version", "--list-rules", "--explain", "--show-settings",
+                      "--stdin-filename"})
+
+
+def head_start(argv: Sequence[str]) -> bool:
+    """Start the server from the command's raw arguments (``sys.argv[1:]``), before the
+    command line itself is imported, when the run will probably need a pool.
+
+    That is when ``--no-cache`` is given, nothing asks for an early exit (``--version``,
+    ``--help``, ``--list-rules``, ...) or standard input, and :func:`pool_likely` holds for
+    the paths and ``--jobs``. Importing click and reading the settings takes about
+    0.04 s that the server's own imports then overlap. The command line calls :func:`start`
+    again after reading the settings (it is idempotent), so a spelling read differently
+    here (``-j2``, grouped short options) only means no head start. The settings can still
+    make the server unneeded (``jobs = 1`` or excludes in the configuration): it then goes
+    unused, having cost a start-up on another core. Returns whether a server is running.
+    """
+    paths, jobs, no_cache = [], 0, False
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":
+            paths.extend(args)
+            break
+        if not arg.startswith("-") or arg == "-":
+            paths.append(arg)
+            continue
+        name, equals, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in _NO_LINT or (not arg.startswith("--") and len(arg) > 2):
+            return False  # an early exit, standard input, or grouped short options
+        if name == "--no-cache":
+            no_cache = True
+        elif name in VALUE_OPTIONS:
+            if not equals:
+                value = next(args, "")
+            if name in ("-j", "--jobs"):
+                try:
+                    jobs = int(value)
+                except ValueError:
+                    return False
+    files = [path for path in paths if path != "-"]
+    if not no_cache or len(files) != len(paths):
+        return False
+    return pool_likely(files or ["."], jobs) and start()
+
+
 def reimportable_main() -> bool:
     """Whether importing ``__main__`` again (as ``__mp_main__``) runs nothing but imports and definitions.
 
@@ -219,5 +271,5 @@ class Feeder:
                 pass
 
 
-__all__ = ["start", "context", "reimportable_main", "pool_likely", "effective_jobs", "Feeder", "PRELOAD",
-           "MIN_PARALLEL_FILES"]
+__all__ = ["start", "head_start", "context", "reimportable_main", "pool_likely", "effective_jobs", "Feeder",
+           "PRELOAD", "VALUE_OPTIONS", "MIN_PARALLEL_FILES"]

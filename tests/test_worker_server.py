@@ -26,7 +26,7 @@ def fake_main(monkeypatch, tmp_path, source=None, spec_name=None):
 
 
 CONSOLE_SCRIPT = (
-    "# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom cachelint.cli import main\n"
+    "# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom cachelint.__main__ import main\n"
     "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
     "    sys.exit(main())\n"
 )
@@ -152,3 +152,62 @@ def test_the_server_starts_before_the_walk_only_when_a_pool_is_likely(tmp_path, 
     monkeypatch.setattr(worker_server, "start", lambda: calls.append(1) or False)
     assert list(parallel.run(Linter(Settings()), [str(tmp_path)], jobs=1, server=True)) == []
     assert not calls  # one job: no workers, no server
+
+
+def test_value_options_are_the_command_lines_options_that_take_a_value():
+    """head_start reads the arguments without click: its list must follow the command's."""
+    import click
+
+    from cachelint.cli import main
+
+    taking = {name for param in main.params if isinstance(param, click.Option) and not param.is_flag
+              and not param.count for name in param.opts + param.secondary_opts}
+    assert worker_server.VALUE_OPTIONS == taking
+
+
+@pytest.mark.parametrize(
+    "argv, started",
+    [
+        (["--no-cache", "{tree}"], True),
+        (["--no-cache", "--select", "CL1", "-q", "{tree}"], True),
+        (["--no-cache", "--select=CL1", "{tree}"], True),
+        (["--no-cache", "--", "{tree}"], True),
+        (["--no-cache", "--jobs", "2", "{tree}"], True),
+        (["{tree}"], False),  # the result cache decides later whether anything needs a pool
+        (["--no-cache", "--jobs", "1", "{tree}"], False),
+        (["--no-cache", "-j", "1", "{tree}"], False),
+        (["--no-cache", "--jobs=1", "{tree}"], False),
+        (["--no-cache", "--jobs", "many", "{tree}"], False),
+        (["--no-cache", "--version", "{tree}"], False),
+        (["--no-cache", "--help"], False),
+        (["--no-cache", "--explain", "CL101"], False),
+        (["--no-cache", "--show-settings", "{tree}"], False),
+        (["--no-cache", "-", "{tree}"], False),  # standard input
+        (["--no-cache", "--stdin-filename", "x.py"], False),
+        (["--no-cache", "-qj2", "{tree}"], False),  # grouped short options: left to click
+        (["--no-cache", "{tree}/a0.py"], False),  # one file: linted in this process
+        (["--no-cache", "--exclude", "{tree}", "{tree}/a0.py"], False),  # the tree is an option's value here
+    ],
+)
+def test_head_start_reads_the_arguments_for_a_parallel_run(tmp_path, monkeypatch, argv, started):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for i in range(worker_server.MIN_PARALLEL_FILES):
+        (tree / f"a{i}.py").write_text("x = 1\n")
+    monkeypatch.chdir(tree)  # where no path is given, the tree is the current directory
+    calls = []
+    monkeypatch.setattr(worker_server, "start", lambda: calls.append(1) or True)
+    monkeypatch.setattr(worker_server, "effective_jobs", lambda jobs: jobs if jobs > 0 else 2)
+    assert worker_server.head_start([a.replace("{tree}", str(tree)) for a in argv]) is started
+    assert len(calls) == int(started)
+
+
+def test_head_start_with_no_path_means_the_current_directory(tmp_path, monkeypatch):
+    for i in range(worker_server.MIN_PARALLEL_FILES):
+        (tmp_path / f"a{i}.py").write_text("x = 1\n")
+    monkeypatch.setattr(worker_server, "start", lambda: True)
+    monkeypatch.setattr(worker_server, "effective_jobs", lambda jobs: jobs if jobs > 0 else 2)
+    monkeypatch.chdir(tmp_path)
+    assert worker_server.head_start(["--no-cache"]) is True
+    (tmp_path / "a0.py").unlink()
+    assert worker_server.head_start(["--no-cache"]) is False
