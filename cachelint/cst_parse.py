@@ -7,6 +7,11 @@ reads the checks are about a tenth of the parse (measured on the standard librar
 files; libcst's own source notes the cost). :func:`parse_module` switches them off for the
 duration of one parse. Nodes made any other way (a rule's ``with_changes``) are checked
 as usual, except those another thread of the same process builds while a parse runs.
+
+The last module parsed is remembered with its text: a decorator lookup that reads the
+file being linted (``@_LiteralSpecialForm`` in typing.py names a class of the same file,
+:class:`cachelint.project.ProjectIndex`) gets the same tree without a second parse.
+libcst trees are immutable, so sharing one is safe.
 """
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ except ImportError:  # pragma: no cover - depends on the installed libcst
 
 _HOOK = getattr(_Node, "__dict__", {}).get("__post_init__")
 _lock = threading.Lock()
+#: (text, module) of the last parse
+_last: tuple = ("", None)
 
 
 def _unchecked(self) -> None:
@@ -35,16 +42,23 @@ def parse_module(text: str) -> cst.Module:
     parsing at the same time, or libcst's node class does not look as expected, this
     parse keeps the checks.
     """
+    global _last
+    last_text, last_module = _last
+    if last_module is not None and last_text == text:
+        return last_module
     if _HOOK is None or not _lock.acquire(blocking=False):
-        return cst.parse_module(text)
-    try:
-        _Node.__post_init__ = _unchecked
+        module = cst.parse_module(text)
+    else:
         try:
-            return cst.parse_module(text)
+            _Node.__post_init__ = _unchecked
+            try:
+                module = cst.parse_module(text)
+            finally:
+                _Node.__post_init__ = _HOOK
         finally:
-            _Node.__post_init__ = _HOOK
-    finally:
-        _lock.release()
+            _lock.release()
+    _last = (text, module)
+    return module
 
 
 __all__ = ["parse_module"]

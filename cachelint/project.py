@@ -284,18 +284,11 @@ def read_summaries(sources: Iterable[files.SourceFile], cache=None) -> Dict[str,
 
 
 def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[str, object]:
-    if not may_define_decorator(data):
-        return {}
-    text = files.decode_source(data, shown)
-    if isinstance(text, files.ReadError):
+    reduced = _reduction(data, shown)
+    if reduced is None:
         return {}
     from .hazards import libcst_hazard
-    from .reduce import reduce_module
 
-    try:
-        reduced = reduce_module(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}  # pass two reports the file
     if libcst_hazard(reduced.tree, reduced.text) is not None:
         return {}  # would crash libcst's parser; the file's own lint reports CL001
     from .analysis import Resolver
@@ -306,6 +299,52 @@ def _summaries_of(data: bytes, shown: str, name: str, is_package: bool) -> Dict[
         return summaries(module, Resolver(module, name, is_package), name)
     except Exception:  # syntax errors are reported by pass two; RecursionError included
         return {}
+
+
+#: content key -> the reduction :func:`_summaries_of` parses (None: no summaries), for this process
+_REDUCTIONS: Dict[Tuple[int, int], object] = {}
+
+
+def _reduction(data: bytes, shown: str):
+    """The :class:`~cachelint.reduce.Reduced` text whose definitions give a module's summaries,
+    or None when the module has none (no decorator screen passed, not decodable, no parse).
+
+    Memoised per content (a lookup may ask :func:`_may_summarise` first, then read it).
+    """
+    key = (len(data), hash(data))
+    if key in _REDUCTIONS:
+        return _REDUCTIONS[key]
+    reduced = None
+    if may_define_decorator(data):
+        text = files.decode_source(data, shown)
+        if not isinstance(text, files.ReadError):
+            from .reduce import reduce_module
+
+            try:
+                reduced = reduce_module(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                pass  # pass two reports the file
+    if len(_REDUCTIONS) >= 64:
+        _REDUCTIONS.clear()
+    _REDUCTIONS[key] = reduced
+    return reduced
+
+
+def _may_summarise(path: str, name: str) -> bool:
+    """Whether reading ``path`` could give a summary of a decorator called ``name``; False only when certain.
+
+    Summaries come from the top-level definitions the reduction keeps (:func:`summaries`), so
+    a module whose kept text holds no ``def``/``class`` of that name has none of it. The
+    reduction (``ast`` only) costs a fraction of the libcst parse it saves: linting the
+    standard library, every worker looked ``typing.final`` up and parsed typing.py for nothing.
+    """
+    data = files.read_source(path)
+    if isinstance(data, files.ReadError):
+        return True  # read_summaries skips it
+    reduced = _reduction(data, path)
+    if reduced is None:
+        return True  # no summaries at all: reading it is cheap and marks it read
+    return re.search(r"(?:def|class)[\s\\]+" + re.escape(name) + r"\b", reduced.text) is not None
 
 
 class ProjectIndex(Mapping):
@@ -398,10 +437,13 @@ class ProjectIndex(Mapping):
         return len({**self.known, **self.local})
 
     def _load_for(self, qualname: str) -> None:
+        name = qualname.rpartition(".")[2]
         for candidate in self._candidates(qualname):
             if candidate in self._read:
                 continue
             if os.path.isfile(candidate):
+                if self.cache is None and not _may_summarise(candidate, name):
+                    continue  # it cannot define this one; read whole when another name is looked up
                 self._read.add(candidate)
                 self.known.update(read_summaries([files.SourceFile(candidate, candidate)], self.cache))
                 if qualname in self.known:

@@ -142,3 +142,54 @@ def test_non_cache_decorators_are_never_caches():
 def test_cli_json_on_the_fixture_package(run_cli):
     items = json.loads(run_cli("--format", "json", "--select", "ALL", str(SHOP)).output)
     assert {(Path(i["path"]).name, i["line"], i["code"]) for i in items} == expected_for([SHOP / "caching.py", SHOP / "views.py"])
+
+
+DECORATORS = (
+    "import functools\n\n\n"
+    "def disk_cache(func):\n"
+    "    store = {}\n\n"
+    "    @functools.wraps(func)\n"
+    "    def wrapper(*args):\n"
+    "        if args not in store:\n"
+    "            store[args] = func(*args)\n"
+    "        return store[args]\n"
+    "    return wrapper\n\n\n"
+    "def final(func):\n"
+    "    func.__final__ = True\n"
+    "    return func\n"
+)
+
+
+def test_a_lookup_parses_a_decorator_module_only_when_it_can_define_the_name(tmp_path, monkeypatch):
+    """``@final`` from a module that also defines a cache decorator: ``final`` is not in the
+    text the summaries come from, so that lookup parses nothing; ``disk_cache`` still resolves."""
+    from cachelint import cst_parse, project
+
+    (tmp_path / "deco.py").write_text(DECORATORS)
+    parsed = []
+    real = cst_parse.parse_module
+    monkeypatch.setattr(cst_parse, "parse_module", lambda text: parsed.append(text) or real(text))
+    index = project.ProjectIndex(roots=[str(tmp_path)])
+    assert "deco.final" not in index
+    assert parsed == []
+    assert index["deco.disk_cache"].is_cache
+    assert len(parsed) == 1
+    # and a user module gets the same diagnostics either way
+    (tmp_path / "use.py").write_text(
+        "from deco import disk_cache, final\n\n\n@final\n@disk_cache\ndef render(job_id, prompt):\n    return prompt\n")
+    codes = {d.code for d in lint_paths([str(tmp_path / "use.py")], ALL)}
+    assert "CL101" in codes
+
+
+def test_the_file_being_linted_is_not_parsed_again_for_its_own_names(monkeypatch):
+    """A decorator the file defines but that is not a cache (``@_Special`` on a cached
+    function) is looked up in the file itself: the tree just parsed is reused."""
+    from cachelint import cst_parse
+
+    calls = []
+    monkeypatch.setattr(cst_parse.cst, "parse_module", lambda text, _real=cst_parse.cst.parse_module: calls.append(1) or _real(text))
+    first = cst_parse.parse_module("x = 1\n")
+    assert cst_parse.parse_module("x = 1\n") is first
+    assert len(calls) == 1
+    cst_parse.parse_module("y = 2\n")
+    assert len(calls) == 2
