@@ -39,9 +39,8 @@ from typing import TYPE_CHECKING, Callable, Dict, Optional, Sequence, Tuple
 if TYPE_CHECKING:  # imported when a pool is made: 20 ms that need not delay the server's start
     from concurrent.futures import Future, ProcessPoolExecutor
 
-#: What a worker needs before its first task.
-PRELOAD = ("libcst", "cachelint.rules", "cachelint.analysis", "cachelint.inference", "cachelint.positions",
-           "cachelint.libraries", "cachelint.parallel", "cachelint.cst_parse")
+#: What the server imports for its workers: libcst, the rules, the library models (see the module).
+PRELOAD = ("cachelint.worker_preload",)
 #: Fewer files than this are linted in the calling process (see :mod:`cachelint.parallel`).
 MIN_PARALLEL_FILES = 8
 #: A main file larger than this is not read to decide whether it is safe to import again.
