@@ -23,9 +23,12 @@ def main() -> None:
     from .worker_server import head_start
 
     head_start(sys.argv[1:])
-    from .cli import main as command
+    from .cli import main as command, output_failed
 
-    command()
+    try:
+        command()
+    except OSError as exc:  # click lets every write error but a broken pipe through (--version > /dev/full)
+        output_failed(exc)
 
 
 if __name__ == "__main__":  # worker processes import this module too (forkserver); only the command runs it

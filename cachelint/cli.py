@@ -386,6 +386,23 @@ def _run(paths: List[str], **o) -> int:
     return 1 if diagnostics else 0
 
 
+def output_failed(exc: OSError) -> None:
+    """Exit 2 with a message for a write error that escaped the command; re-raise anything else.
+
+    Click's own messages (``--version``, ``--help``) and the listings reach a full disk or a
+    closed descriptor as an OSError that click lets through (it handles only a broken pipe).
+    cachelint's own files (the result cache, ``--output-file``) handle their errors where
+    they write, so an error of this kind here is standard output's.
+    """
+    import errno
+
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF):
+        raise exc
+    _drop_standard_output()
+    click.echo(f"cachelint: cannot write to standard output: {exc.strerror or exc}", err=True)
+    sys.exit(2)
+
+
 def _drop_standard_output() -> None:
     """Send what is left in standard output's buffer, and anything later, to the null device:
     flushing it again at exit would only fail again, with a traceback."""

@@ -944,6 +944,15 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether ``encoding`` writes ASCII text as ASCII bytes (what source code needs)."""
+    sample = "# -*- coding: x -*-\nimport a_b\n"
+    try:
+        return sample.encode(encoding) == sample.encode("ascii")
+    except (LookupError, UnicodeError, TypeError, ValueError):
+        return False
+
+
 def decode_source(data: bytes, path: str) -> Union[str, ReadError]:
     """Decode Python source bytes as CPython would, or return a :class:`ReadError`.
 
@@ -974,6 +983,11 @@ def decode_source(data: bytes, path: str) -> Union[str, ReadError]:
         # cookie precedes it. Decode as UTF-8 below to report the exact position.
         encoding = "utf-8-sig"
         before_cookie = cookie is not None
+    if encoding not in ("utf-8", "utf-8-sig") and not _ascii_compatible(encoding):
+        # utf-16 and the like: CPython fails on such a file ("encoding problem"); decoded
+        # anyway, an ASCII file would become a line of CJK characters that lints clean
+        return ReadError(path, "coding cookie %r names an encoding Python cannot read source in "
+                               "(it is not ASCII-compatible)" % (cookie or encoding))
     body, skipped = data, 0
     if encoding == "utf-8-sig":
         # Decode after the BOM ourselves: the utf-8-sig codec's error offsets are not

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, Optional
+TYPE_CHECKING = False  # importing typing costs milliseconds the command spends before Ctrl-C is handled
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 #: Seconds after Ctrl-C before the process exits even if the KeyboardInterrupt got lost
 #: (Python drops exceptions raised in ``__del__`` methods and weakref callbacks).
@@ -43,6 +45,9 @@ def on_early_interrupt(signum, frame) -> None:
 def install_handler() -> Callable[[], None]:
     """Make Ctrl-C raise KeyboardInterrupt and also arm a watchdog; return the undo function.
 
+    A KeyboardInterrupt Python cannot raise (in a weakref callback or ``__del__``) goes to
+    ``sys.unraisablehook``, which then exits at once instead of printing it and going on.
+
     Only where Ctrl-C is Python's default or :func:`on_early_interrupt`: anything else means
     someone else (a test runner, an embedding program) owns Ctrl-C, and it is left alone.
     """
@@ -61,8 +66,23 @@ def install_handler() -> Callable[[], None]:
         timer.start()
         raise KeyboardInterrupt
 
+    previous_hook = sys.unraisablehook
+
+    def on_unraisable(unraisable) -> None:
+        # The KeyboardInterrupt raised in a weakref callback or __del__ (an import lock's
+        # cleanup, say) is dropped by Python with "Exception ignored": exit as promised.
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            exit_interrupted()
+        previous_hook(unraisable)
+
     signal.signal(signal.SIGINT, on_interrupt)
-    return lambda: signal.signal(signal.SIGINT, previous)
+    sys.unraisablehook = on_unraisable
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = previous_hook
+
+    return restore
 
 
 def is_interrupt(exc: BaseException) -> bool:

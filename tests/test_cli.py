@@ -208,3 +208,13 @@ def test_a_report_that_cannot_be_written_is_a_message_and_exit_2_not_a_traceback
                               stdout=full, stderr=subprocess.PIPE, text=True)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr == "cachelint: cannot write the report: No space left on device\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["--list-rules"], ["--explain", "CL101"]])
+def test_click_s_own_output_to_a_full_device_is_a_message_and_exit_2(tmp_path, args):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "cachelint", *args], cwd=tmp_path,
+                              stdout=full, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "cachelint: cannot write to standard output: No space left on device\n"

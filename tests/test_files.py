@@ -492,6 +492,28 @@ def test_decode_latin1_with_cookie():
     assert decode_source(data, "a.py") == "# coding: latin-1\nname = 'café'\n"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "cp037"])
+def test_a_cookie_naming_an_encoding_that_is_not_ascii_compatible_is_cl002(encoding):
+    """CPython rejects such a file; decoding it anyway turned an ASCII file into one line of
+    other characters, which linted clean."""
+    data = ("# -*- coding: %s -*-\nimport functools\n@functools.lru_cache\ndef f(job_id, x):\n    return x\n"
+            % encoding).encode("ascii")
+    data += b"\n" * (-len(data) % 4)
+    with pytest.raises(SyntaxError):
+        compile(data, "a.py", "exec")
+    result = decode_source(data, "a.py")
+    assert isinstance(result, ReadError)
+    assert result.reason == ("coding cookie %r names an encoding Python cannot read source in "
+                             "(it is not ASCII-compatible)" % encoding)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-7", "euc-jp", "cp1252"])
+def test_a_cookie_naming_an_ascii_compatible_encoding_decodes(encoding):
+    text = "# -*- coding: %s -*-\nx = 1\n" % encoding
+    compile(text.encode("ascii"), "a.py", "exec")
+    assert decode_source(text.encode("ascii"), "a.py") == text
+
+
 def test_decode_cookie_on_second_line():
     data = "#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '€'\n".encode("cp1252")
     assert decode_source(data, "a.py").endswith("s = '€'\n")

@@ -173,3 +173,25 @@ def test_ctrl_c_while_workers_start_prints_nothing_but_the_notice(project, delay
     while any(alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not [w for w in workers if alive(w)], "processes outlived the command"
+
+
+def test_an_interrupt_python_cannot_raise_still_exits_130():
+    """A KeyboardInterrupt raised in a weakref callback (an import lock's cleanup, say) is
+    dropped by Python with "Exception ignored"; the command exits as for any Ctrl-C."""
+    code = (
+        "import weakref\n"
+        "from cachelint.interrupt import install_handler\n"
+        "install_handler()\n"
+        "class Thing:\n"
+        "    pass\n"
+        "def callback(ref):\n"
+        "    raise KeyboardInterrupt\n"
+        "thing = Thing()\n"
+        "ref = weakref.ref(thing, callback)\n"
+        "del thing\n"
+        "print('went on')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr == "cachelint: interrupted\n"
