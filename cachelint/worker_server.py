@@ -28,16 +28,16 @@ the caller goes on screening and hands over candidates as it finds them.
 """
 from __future__ import annotations
 
-import ast
 import os
-import queue
-import signal
 import sys
-import threading
 from typing import TYPE_CHECKING, Callable, Dict, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:  # imported when a pool is made: 20 ms that need not delay the server's start
+    import ast
     from concurrent.futures import Future, ProcessPoolExecutor
+
+# ast, queue, signal and threading are imported where they are used: every run of the
+# command imports this module (head_start), a one-file run needs none of them.
 
 #: What the server imports for its workers: libcst, the rules, the library models (see the module).
 PRELOAD = ("cachelint.worker_preload",)
@@ -68,6 +68,7 @@ def start() -> bool:
         return False  # -E is passed on to the server, which would then ignore PYTHONSAFEPATH
     try:
         import multiprocessing
+        import signal
         from multiprocessing import forkserver
 
         if "forkserver" not in multiprocessing.get_all_start_methods() or not reimportable_main():
@@ -211,13 +212,17 @@ def reimportable_main() -> bool:
             source = handle.read(MAX_MAIN_BYTES + 1)
         if len(source) > MAX_MAIN_BYTES:
             return False
+        import ast
+
         tree = ast.parse(source)
     except (OSError, SyntaxError, ValueError):
         return False
     return all(_harmless(stmt) for stmt in tree.body)
 
 
-def _harmless(stmt: ast.stmt) -> bool:
+def _harmless(stmt: "ast.stmt") -> bool:
+    import ast
+
     if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass)):
         return True
     if isinstance(stmt, ast.Expr):
@@ -238,6 +243,9 @@ class Feeder:
     """
 
     def __init__(self, pool: "ProcessPoolExecutor", workers: int, warm_up: Callable[[], None]):
+        import queue
+        import threading
+
         self.pool = pool
         self.futures: Dict[object, "Future"] = {}
         self._queue: "queue.SimpleQueue[Optional[Tuple[object, Callable, tuple]]]" = queue.SimpleQueue()
