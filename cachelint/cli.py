@@ -310,9 +310,11 @@ def _run(paths: List[str], **o) -> int:
         if worker_server.pool_likely(file_paths, settings.jobs):
             worker_server.start()  # first thing: its imports overlap everything this process does next
 
-    from .engine import Linter
+    from .engine import Linter, freeze_linting_imports
     from .models import Diagnostic
     from .output import formatter
+
+    freeze_linting_imports()  # this is cachelint's own process
 
     linter = Linter(settings)
     if not o["no_cache"]:

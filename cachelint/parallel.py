@@ -21,7 +21,6 @@ becomes a CL001 diagnostic.
 """
 from __future__ import annotations
 
-import importlib
 import math
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -67,10 +66,12 @@ def _init_worker(settings, index, cache=None, warm: bool = False) -> None:
     if index is not None:
         _worker_linter.set_project_index(index)
     if warm:  # import libcst, the rules and the library models now, while the parent screens
+        from .engine import freeze_linting_imports, import_linting_modules
+
+        freeze_linting_imports()  # a worker is cachelint's own process
+        import_linting_modules()
         _worker_linter.rules
         _worker_linter.declared
-        for module in ("analysis", "inference", "positions"):
-            importlib.import_module(f"{__package__}.{module}")
         # and pay the first-use costs (lazy imports, compiled patterns) on a throwaway linter
         from .claims import compile_phrasings
 
