@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+
 TYPE_CHECKING = False  # importing typing costs milliseconds the command spends before Ctrl-C is handled
 if TYPE_CHECKING:
     from typing import Callable, Optional

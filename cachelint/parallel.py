@@ -66,10 +66,9 @@ def _init_worker(settings, index, cache=None, warm: bool = False) -> None:
     if index is not None:
         _worker_linter.set_project_index(index)
     if warm:  # import libcst, the rules and the library models now, while the parent screens
-        from .engine import freeze_linting_imports, import_linting_modules
+        from .engine import import_linting_modules
 
-        freeze_linting_imports()  # a worker is cachelint's own process
-        import_linting_modules()
+        import_linting_modules()  # a worker is cachelint's own process: frozen, too
         _worker_linter.rules
         _worker_linter.declared
         # and pay the first-use costs (lazy imports, compiled patterns) on a throwaway linter

@@ -7,5 +7,4 @@ path of every parallel run, and no collection in a worker walks what it inherite
 """
 from . import engine
 
-engine.freeze_linting_imports()
 engine.import_linting_modules(("cachelint.parallel",))

@@ -32,7 +32,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Callable, Dict, Optional, Sequence, Tuple
 
-if TYPE_CHECKING:  # imported when a pool is made: 20 ms that need not delay the server's start
+if TYPE_CHECKING:  # concurrent.futures is imported when a pool is made: 20 ms that need not delay the server
     import ast
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -140,7 +140,7 @@ def pool_likely(paths: Sequence[str], jobs: int) -> bool:
 
 
 #: Options of the command that take a value (``--select CODES``): :func:`head_start` reads
-#: the arguments before click is imported. tests/test_startup.py keeps it in step with
+#: the arguments before click is imported. tests/test_worker_server.py keeps it in step with
 #: :func:`cachelint.cli.main`.
 VALUE_OPTIONS = frozenset({"--select", "--extend-select", "--ignore", "--exclude", "--extend-exclude",
                            "--stdin-filename", "--config", "--format", "-o", "--output-file", "-j", "--jobs",
@@ -220,7 +220,7 @@ def reimportable_main() -> bool:
     return all(_harmless(stmt) for stmt in tree.body)
 
 
-def _harmless(stmt: "ast.stmt") -> bool:
+def _harmless(stmt: ast.stmt) -> bool:
     import ast
 
     if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass)):
