@@ -19,7 +19,7 @@ lines and ordinary imports never reach it.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Iterable, Optional
 
 #: The words every cache decorator we model (or treat by name) carries.
 BASE_WORDS = ("cach", "memo", "persist", "alru")
@@ -47,7 +47,8 @@ class Prefilter:
         self._at_word = re.compile(rb"@[^\n]*?(?i:" + alternatives + rb")")
         #: the rest of a line from its first ``import`` when one of the words follows (checked for ``as`` after)
         self._import_word = re.compile(rb"import[^\n]*?(?i:" + alternatives + rb")[^\n]*")
-        self._defines: dict = {}
+        #: content key -> answer of :meth:`may_define_cache`, once :meth:`remember_definitions` was called
+        self._defines: Optional[dict] = None
 
     def uses_cache(self, data: bytes) -> bool:
         """Could ``data`` apply a cache decorator?
@@ -66,17 +67,26 @@ class Prefilter:
                     return True
         return b"cache_policy" in data or b"cache_key_fn" in data
 
-    def may_define_cache(self, data: bytes) -> bool:
-        """Could ``data`` define a cache-named decorator at the top level (first screen only)?
+    def remember_definitions(self) -> None:
+        """Memoise :meth:`may_define_cache` per content from now on.
 
-        Both passes of a run ask about every file: the answer is memoised per content.
+        A run with a first pass over every file (the project index) asks about each file
+        twice; a run without one would only pay for hashing every file's bytes.
         """
+        if self._defines is None:
+            self._defines = {}
+
+    def may_define_cache(self, data: bytes) -> bool:
+        """Could ``data`` define a cache-named decorator at the top level (first screen only)?"""
+        memo = self._defines
+        if memo is None:
+            return self._may_define_cache(data)
         key = (len(data), hash(data))
-        answer = self._defines.get(key)
+        answer = memo.get(key)
         if answer is None:
-            if len(self._defines) > 200_000:
-                self._defines.clear()
-            answer = self._defines[key] = self._may_define_cache(data)
+            if len(memo) > 200_000:
+                memo.clear()
+            answer = memo[key] = self._may_define_cache(data)
         return answer
 
     def _may_define_cache(self, data: bytes) -> bool:

@@ -12,7 +12,7 @@ import ast
 import os
 import re
 import warnings
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from . import files
 from .prefilter import Prefilter
@@ -199,20 +199,36 @@ def build_index(sources: Iterable[files.SourceFile]) -> Dict[str, str]:
 class ModuleFiles(Mapping):
     """:func:`build_index`'s map made without reading a file: module name -> file, resolved on lookup.
 
-    Built from the paths of the linted files alone (``candidates``: module name -> every
-    linted file of that name, in discovery order); a lookup reads those files in order and
-    answers the first that is readable and passes the decorator screen, which is exactly
-    the entry :func:`build_index` would have made. A parallel run can so hand files to its
-    workers before it has read them all. Answers are remembered; iterating resolves every name.
+    Built from the paths of the linted files alone (``paths``, absolute, in discovery
+    order); a lookup of a module name finds the linted files of that name and reads them in
+    order, answering the first that is readable and passes the decorator screen, which is
+    exactly the entry :func:`build_index` would have made. A parallel run can so hand files
+    to its workers before it has read them all, and pays for module names only where a
+    lookup happens (a worker, a few times a run). Answers are remembered; iterating
+    resolves every name.
     """
 
-    def __init__(self, candidates: Dict[str, List[str]]):
-        self.candidates = candidates
+    def __init__(self, paths: Sequence[str]):
+        self.paths = list(paths)
         self._resolved: Dict[str, Optional[str]] = {}
+        self._packages: Dict[str, Tuple[str, ...]] = {}  # directory -> its package's name parts
+
+    def candidates(self, name: str) -> List[str]:
+        """The linted files whose module name is ``name``, in discovery order."""
+        out = []
+        for path in self.paths:
+            directory, filename = os.path.split(path)
+            stem = filename.rsplit(".", 1)[0]
+            if stem == "__init__":
+                stem = os.path.basename(directory)
+            # a stem may hold dots itself ("a.b.py" is module "a.b"): compare whole parts
+            if (stem == name or name.endswith("." + stem)) and _module_name(path, self._packages)[0] == name:
+                out.append(path)
+        return out
 
     def _resolve(self, name: str) -> Optional[str]:
         if name not in self._resolved:
-            sources = (files.SourceFile(path, path) for path in self.candidates.get(name, ()))
+            sources = (files.SourceFile(path, path) for path in self.candidates(name))
             self._resolved[name] = next((source.abs_path for source, _ in _may_define(sources)), None)
         return self._resolved[name]
 
@@ -223,25 +239,22 @@ class ModuleFiles(Mapping):
         return found
 
     def __contains__(self, name) -> bool:
-        return self._resolve(name) is not None
+        return isinstance(name, str) and self._resolve(name) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (name for name in self.candidates if name in self)
+        names = dict.fromkeys(_module_name(path, self._packages)[0] for path in self.paths)
+        return (name for name in names if name in self)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
     def __getstate__(self) -> dict:
-        return {"candidates": self.candidates, "_resolved": {}}  # each process reads for itself
+        return {"paths": self.paths, "_resolved": {}, "_packages": {}}  # each process reads for itself
 
 
 def module_files(sources: Iterable[files.SourceFile]) -> ModuleFiles:
     """A :class:`ModuleFiles` of ``sources`` (module names from the paths and ``__init__.py`` files only)."""
-    candidates: Dict[str, List[str]] = {}
-    packages: Dict[str, Tuple[str, ...]] = {}  # directory -> its package's name parts ("" outside packages)
-    for source in sources:
-        candidates.setdefault(_module_name(source.abs_path, packages)[0], []).append(source.abs_path)
-    return ModuleFiles(candidates)
+    return ModuleFiles([source.abs_path for source in sources])
 
 
 def _package_parts(directory: str, memo: Dict[str, Tuple[str, ...]]) -> Tuple[str, ...]:
@@ -258,6 +271,7 @@ def _package_parts(directory: str, memo: Dict[str, Tuple[str, ...]]) -> Tuple[st
 
 def _may_define(sources: Iterable[files.SourceFile]) -> Iterator[Tuple[files.SourceFile, bytes]]:
     """The readable ``sources`` whose bytes pass the decorator screen, with their bytes."""
+    _SCREEN.remember_definitions()  # a pass over every file: the lint pass asks again
     for source in sources:
         data = files.read_source(source.abs_path)
         if not isinstance(data, files.ReadError) and _SCREEN.may_define_cache(data):

@@ -638,6 +638,70 @@ def test_stored_pattern_translations_compile_like_pathspec(monkeypatch):
     assert not files.learned_translations()
 
 
+def _pathspec_translation(line):
+    import pathspec
+
+    return tuple((bool(p.include), p.regex.pattern, p.regex.flags) if p.include is not None else None
+                 for p in pathspec.GitIgnoreSpec.from_lines([line]).patterns)
+
+
+@pytest.mark.parametrize("line", list(DEFAULT_EXCLUDE) + [
+    ".", "..", "-x", "x-", "a..b", "v1.2", "*.pyc", "*_gen", "x*", "*x*", "a*b", "/shims", "/bats-*/", "x/", "/x/",
+    "/a/b", "a/b/", "/*.py", "!/x", "!x/", "*.un~", "# a comment", "#", "a+b@c=d,e%f"])
+def test_simple_patterns_translate_as_pathspec_does(line):
+    """A simple pattern is translated without pathspec, to the regex pathspec makes of it."""
+    from cachelint import files
+
+    translation = files._simple_translation(line)
+    assert translation is not None
+    expected = _pathspec_translation(line)
+    assert translation == tuple(t for t in expected if t is not None)
+
+
+def test_generated_simple_patterns_translate_as_pathspec_does():
+    """Over generated lines, every line the simple translation accepts gets pathspec's regexes."""
+    import random
+
+    from cachelint import files
+
+    rng = random.Random(7)
+    tokens = ["a", "b", ".", "-", "_", "*", "/", "!", "#", "~", "**", "?", "[a]", " ", "\\", "0"]
+    accepted = 0
+    for _ in range(3000):
+        line = "".join(rng.choice(tokens) for _ in range(rng.randint(1, 7)))
+        if not line.strip():
+            continue
+        translation = files._simple_translation(line)
+        if translation is None:
+            continue
+        accepted += 1
+        assert translation == tuple(t for t in _pathspec_translation(line) if t is not None), line
+    assert accepted > 300  # the comparison covered a good share of the lines
+
+
+@pytest.mark.parametrize("line", ["*", "/*", "a/*", "**", "**/x", "x/**", "*.py[co]", "?x", "a b", "x ", "a\\b", "é", "a//b", "/"])
+def test_other_patterns_are_left_to_pathspec(line):
+    from cachelint import files
+
+    assert files._simple_translation(line) is None
+
+
+def test_walk_with_the_default_excludes_does_not_import_pathspec(tmp_path):
+    """Over a tree with no .gitignore and the default excludes, discovery never imports pathspec."""
+    make(tmp_path, "pkg/a.py")
+    make(tmp_path, "pkg/.git/x.py")
+    make(tmp_path, "venv/lib/b.py")
+    code = (
+        "import sys, os\n"
+        "from cachelint import files\n"
+        f"found, errors = files.discover([{str(tmp_path)!r}], root={str(tmp_path)!r})\n"
+        "print([f.path for f in found], 'pathspec' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[-1] == "False", out
+    assert "pkg/a.py" in out and ".git" not in out and "venv" not in out
+
+
 def test_stale_or_malformed_pattern_translations_are_not_used(monkeypatch):
     from cachelint import files
 

@@ -106,6 +106,8 @@ def test_a_warm_run_of_unchanged_files_reads_none(shop, tmp_path, reads, monkeyp
 
 
 def test_a_warm_run_imports_neither_libcst_nor_pathspec(shop, tmp_path):
+    """The warm run reuses the first run's pattern translations (a wildcard pattern needs pathspec)."""
+    (shop / ".gitignore").write_text("build/**/gen_*.py\n")
     cache = tmp_path / "cache"
     probe = ("import sys\nfrom cachelint.cli import main\n"
              "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"

@@ -107,3 +107,19 @@ def test_may_define_cache_screen(source, expected):
     from cachelint.prefilter import Prefilter
 
     assert Prefilter()._may_define_cache(source) is expected
+
+
+def test_the_definition_screen_is_memoised_only_once_a_pass_asks_about_every_file(monkeypatch):
+    """Without a first pass each file is screened once: no hashing for a memo nobody reads."""
+    from cachelint.prefilter import Prefilter
+
+    screen = Prefilter()
+    calls = []
+    real = screen._may_define_cache
+    monkeypatch.setattr(screen, "_may_define_cache", lambda data: calls.append(data) or real(data))
+    data = b"def memoize(f):\n    return f\n"
+    assert screen.may_define_cache(data) and screen.may_define_cache(data)
+    assert len(calls) == 2 and screen._defines is None
+    screen.remember_definitions()
+    assert screen.may_define_cache(data) and screen.may_define_cache(bytes(data))
+    assert len(calls) == 3

@@ -108,11 +108,14 @@ def test_importing_the_package_leaves_the_reference_decorator_for_later():
 
 
 def test_a_directory_walk_and_a_format_import_what_they_need(tmp_path):
+    """The default excludes are plain names: pathspec only comes for a wildcard pattern."""
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "clean.py").write_text("X = 1\n")
-    assert loaded("--no-cache", "--jobs", "1", "--format", "json", "pkg", cwd=tmp_path,
-                  modules=("pathspec", "cachelint.output.json_format", "cachelint.output.sarif")) == \
-        "['cachelint.output.json_format', 'pathspec']"
+    modules = ("pathspec", "cachelint.output.json_format", "cachelint.output.sarif")
+    assert loaded("--no-cache", "--jobs", "1", "--format", "json", "pkg", cwd=tmp_path, modules=modules) == \
+        "['cachelint.output.json_format']"
+    (tmp_path / "pkg" / ".gitignore").write_text("gen_*.py[co]\n")
+    assert loaded("--no-cache", "--jobs", "1", "pkg", cwd=tmp_path, modules=modules) == "['pathspec']"
 
 
 def test_the_fork_server_and_its_workers_do_not_import_the_command_line():

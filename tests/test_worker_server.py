@@ -111,6 +111,25 @@ def test_module_files_resolve_like_build_index(tmp_path):
         lazy["pkg.views"]
 
 
+def test_module_files_find_dotted_stems_and_packages_like_build_index(tmp_path):
+    """A lookup finds files by their whole module name: packages, stubs and stems with dots."""
+    for rel in ("pkg/__init__.py", "pkg/sub/__init__.py", "pkg/sub/deco.py", "pkg/a.b.py", "pkg/sub/deco.pyi",
+                "other/deco.py", "deco.py", "sub/deco.py"):
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("def memoize(f):\n    store = {}\n    def w(*a):\n        if a not in store:\n"
+                        "            store[a] = f(*a)\n        return store[a]\n    return w\n")
+    sources = [files.SourceFile(str(p), str(p)) for p in sorted(tmp_path.rglob("*.py*"))]
+    lazy = project.module_files(sources)
+    assert dict(lazy) == project.build_index(sources)
+    assert lazy["pkg.sub.deco"] == str(tmp_path / "pkg" / "sub" / "deco.py")
+    assert lazy["pkg.a.b"] == str(tmp_path / "pkg" / "a.b.py")
+    assert lazy["pkg.sub"] == str(tmp_path / "pkg" / "sub" / "__init__.py")
+    assert lazy["deco"] == str(tmp_path / "deco.py")  # the first of "deco.py", "other/deco.py", "sub/deco.py"
+    assert lazy.candidates("deco") == [str(tmp_path / n) for n in ("deco.py", "other/deco.py", "sub/deco.py")]
+    assert "sub.deco" not in lazy and "a.b" not in lazy
+
+
 @pytest.mark.parametrize("count, started", [(3, False), (9, True)])
 def test_the_server_is_started_only_for_a_parallel_run(tmp_path, monkeypatch, count, started):
     from cachelint import parallel
