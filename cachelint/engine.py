@@ -21,6 +21,7 @@ from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .prefilter import Prefilter
 from .hazards import libcst_hazard as _libcst_hazard
+from .callers import Callers
 from .reduce import Reduced, reduce_module
 from .noqa import NoqaFilter
 from .project import may_define_decorator, module_name_for, package_root
@@ -37,6 +38,7 @@ class Linter:
         #: last names of declared and project decorators (cache words for the screens)
         self.extra_names = sorted({d.qualname.split(".")[-1] for d in self.settings.decorators})
         self._rules: Optional[list] = None
+        self._callers: Optional[Callers] = None
         self._declared: Optional[dict] = None
         self.screen = Prefilter(self.extra_names)
         #: the project's own cache decorators: qualified name -> inference.Summary
@@ -62,6 +64,13 @@ class Linter:
 
             self._rules = [r() for r in SITE_RULES if self.settings.is_enabled(r.code, r.default_on)]
         return self._rules
+
+    @property
+    def callers(self) -> Callers:
+        """Which statements calling a cached function the enabled rules read (for the reduction)."""
+        if self._callers is None:
+            self._callers = Callers.for_codes(rule.code for rule in self.rules)
+        return self._callers
 
     @property
     def rule_info(self) -> dict:
@@ -243,7 +252,7 @@ class Linter:
         """
         if self.reduce:
             try:
-                return reduce_module(text, self.extra_names)
+                return reduce_module(text, self.extra_names, self.callers)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 pass  # parsed again below for the diagnostic
         tree, syntax = _cpython_parse(text, path)

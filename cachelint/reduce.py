@@ -17,9 +17,9 @@ statements a decision needs. Kept:
   project decorator, or a Prefect cache option, and top-level definitions named like a
   cache (home-made decorators to read);
 * statements that declare ``global`` a name a kept definition reads (CL202), that call a
-  module- or class-level cached function (CL106, CL305, CL402 read call sites), or that
-  define a name a cache decorator refers to (``key=make_key``, ``cache_policy=POLICY``) or
-  a base of a kept class.
+  module- or class-level cached function where an enabled rule reads the call (CL106,
+  CL305, CL402; see :mod:`cachelint.callers`), or that define a name a cache decorator
+  refers to (``key=make_key``, ``cache_policy=POLICY``) or a base of a kept class.
 
 In kept classes, members that neither cache, call a cached function nor declare such a
 global are dropped, and of the special methods only those a rule reads stay. The kept
@@ -40,6 +40,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from .callers import EVERY, Callers, CallerScreen
 from .outline import Outline, class_outline
 from .segment import STRING_PATTERN, defined_name
 
@@ -84,6 +85,8 @@ class _Relevance:
                         self.aliases.add(alias.asname)
         self.cached_names: Set[str] = set()
         self.referenced: Set[str] = set()
+        #: every decorator of the functions found cached (for the caller screen)
+        self.site_decorators: List[ast.expr] = []
         #: words of the kept definitions (the names cached functions may read)
         self.read: Set[str] = set()
 
@@ -108,6 +111,8 @@ class _Relevance:
             inner, nested = stack.pop()
             decorators = getattr(inner, "decorator_list", None)
             if decorators:
+                if any(map(self.decorator_matters, decorators)):
+                    self.site_decorators.extend(decorators)
                 for decorator in decorators:
                     if self.decorator_matters(decorator):
                         found = True
@@ -365,18 +370,22 @@ def spans_of(tree: ast.Module) -> Tuple[List[Tuple[int, int]], List[List[ast.stm
 
 
 def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterable[str] = (),
-                nodes: Optional[Sequence[List[ast.stmt]]] = None) -> Optional[Tuple[str, List[int]]]:
+                nodes: Optional[Sequence[List[ast.stmt]]] = None,
+                callers: Callers = EVERY) -> Optional[Tuple[str, List[int]]]:
     """``(kept text, line map)`` for the statements rules can read, or None to keep everything.
 
     ``spans`` are the top-level statements' ``(first, last)`` lines, from
     :func:`cachelint.segment.top_level_spans` or :func:`spans_of`; ``nodes`` are their
     ``ast`` statements when the whole file was parsed, else statements are parsed one by
     one, and only those whose text the decisions need. ``extra_names`` are last names of
-    declared or project decorators, which count as cache words. Raises SyntaxError (and
+    declared or project decorators, which count as cache words. ``callers`` says which
+    statements that call a cached function the active rules read
+    (:class:`cachelint.callers.Callers`; default: all). Raises SyntaxError (and
     ValueError, RecursionError, MemoryError) when a statement that had to be parsed does
     not parse: the caller then parses the whole file to report it.
     """
-    words = _words(tuple(sorted(n for n in extra_names if n)))
+    extra_names = tuple(sorted(n for n in extra_names if n))
+    words = _words(extra_names)
     lines = text.split("\n")
     chunks = ["\n".join(lines[start - 1:end]) for start, end in spans]
     parsed: dict = {}
@@ -475,7 +484,7 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                 keep[i] = True
     is_class = [is_compound[i] and index.within(index.classes, start, end) for i, (start, end) in enumerate(spans)]
     changed = True
-    call_lines: List[int] = []
+    call_lines: Optional[List[int]] = None
     while changed:  # kept classes need their bases (CL507 reads __slots__ up the chain)
         changed = False
         parse(i for i in range(len(chunks)) if keep[i] and is_class[i])
@@ -485,7 +494,11 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
                     if isinstance(node, ast.ClassDef):
                         for base in node.bases:
                             relevance.referenced.update(n.id for n in ast.walk(base) if isinstance(n, ast.Name))
-        call_lines = index.names(relevance.cached_names, call=True)
+        if call_lines is None:  # the cached names are all known by now
+            call_lines = index.names(relevance.cached_names, call=True)
+            if call_lines and not callers.every:
+                call_lines = CallerScreen(callers, text, lines, spans, chunks, defined, index, imports,
+                                          relevance.site_decorators, words, extra_names).filter(call_lines)
         referenced_lines = index.names(relevance.referenced)
         for i, (start, end) in enumerate(spans):
             if keep[i]:
@@ -523,7 +536,7 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
         if keep[i] and is_class[i]:
             for node in statements(i):
                 if isinstance(node, ast.ClassDef):
-                    drops.extend(_droppable_members(node, lines, index, call_lines, relevance))
+                    drops.extend(_droppable_members(node, lines, index, call_lines or [], relevance))
     if all(keep) and not drops:
         return None
     kept = [False] * (len(lines) + 1)
@@ -625,14 +638,14 @@ def _is_definition(statements: List[ast.stmt]) -> bool:
 
 
 def reduce_source(text: str, extra_names: Iterable[str] = (), spans: Optional[Sequence[Tuple[int, int]]] = None,
-                  tree: Optional[ast.Module] = None) -> Reduced:
+                  tree: Optional[ast.Module] = None, callers: Callers = EVERY) -> Reduced:
     """The :class:`Reduced` form of a module: segmented text, or an already parsed tree.
 
     With ``spans`` (from :func:`cachelint.segment.top_level_spans`) the whole file is
     never parsed: the statements the decisions need are parsed one by one and the kept
-    text once. With ``tree`` (the whole file's ``ast``) its statements are used. Raises
-    SyntaxError, ValueError, RecursionError or MemoryError when what had to be parsed
-    does not parse.
+    text once. With ``tree`` (the whole file's ``ast``) its statements are used.
+    ``callers``: see :func:`reduce_text`. Raises SyntaxError, ValueError, RecursionError
+    or MemoryError when what had to be parsed does not parse.
     """
     nodes = None
     if tree is not None:
@@ -642,18 +655,19 @@ def reduce_source(text: str, extra_names: Iterable[str] = (), spans: Optional[Se
     if "\r" in text and "\r" in text.replace("\r\n", ""):
         reduced = None  # bare carriage returns: ast and str.split disagree on lines
     else:
-        reduced = reduce_text(text, spans, extra_names, nodes)
+        reduced = reduce_text(text, spans, extra_names, nodes, callers)
     if reduced is None:
         return Reduced(text, tree if tree is not None else _parse(text), None)
     kept, line_map = reduced
     return Reduced(kept, _parse(kept), line_map)
 
 
-def reduce_module(text: str, extra_names: Iterable[str] = ()) -> Reduced:
+def reduce_module(text: str, extra_names: Iterable[str] = (), callers: Callers = EVERY) -> Reduced:
     """:func:`reduce_source` of a module's text: segmented first, the whole file parsed only if needed.
 
     The whole file is parsed when :func:`cachelint.segment.top_level_spans` cannot follow
-    the text or a statement it found does not parse on its own. Raises SyntaxError,
+    the text or a statement it found does not parse on its own. ``callers``: which
+    statements calling a cached function to keep (:func:`reduce_text`). Raises SyntaxError,
     ValueError, RecursionError or MemoryError only when the whole file does not parse
     either (a syntax error in a statement no rule reads is not found).
     """
@@ -662,10 +676,10 @@ def reduce_module(text: str, extra_names: Iterable[str] = ()) -> Reduced:
     spans = top_level_spans(text)
     if spans is not None:
         try:
-            return reduce_source(text, extra_names, spans=spans)
+            return reduce_source(text, extra_names, spans=spans, callers=callers)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             pass
-    return reduce_source(text, extra_names, tree=_parse(text))
+    return reduce_source(text, extra_names, tree=_parse(text), callers=callers)
 
 
 def _parse(text: str) -> ast.Module:

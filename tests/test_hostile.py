@@ -157,11 +157,14 @@ def test_form_feed_at_line_start(run_cli, tmp_path):
 
 def test_python2_syntax_is_cl001_naming_the_problem(run_cli, tmp_path):
     write(tmp_path / "py2.py", BUG.replace("    return region, job_id", '    print "loading"\n    return region'))
-    write(tmp_path / "py2_exec.py", BUG + "\n\ndef main():\n    exec 'x = 1'\n    return load(1, 2)\n")  # a caller is read
+    # a caller CL106 reads (it calls a volatile function)
+    write(tmp_path / "py2_exec.py", BUG + "\n\ndef main():\n    exec 'x = 1'\n    return load(1, id(main))\n")
+    # a caller no enabled rule reads is left out like any statement no rule reads
+    write(tmp_path / "py2_unread.py", BUG + "\n\ndef main():\n    exec 'x = 1'\n    return load(1, 2)\n")
     code, items, _ = lint(run_cli, ".", cwd=tmp_path)
     assert code == 1
     found = {(i["path"], i["code"], i["line"]) for i in items}
-    assert found == {("py2.py", "CL001", 6), ("py2_exec.py", "CL001", 10)}
+    assert found == {("py2.py", "CL001", 6), ("py2_exec.py", "CL001", 10), ("py2_unread.py", "CL101", 5)}
     assert "Missing parentheses in call to 'print'" in items[0]["message"]
 
 

@@ -23,32 +23,13 @@ import libcst as cst
 
 from ..analysis import code
 from ..models import ERROR, WARNING, CacheSite, Fix, Param
+from ..volatile_calls import PASS_THROUGH, VOLATILE_BUILTINS, VOLATILE_CALLS
 from ..walk import FastVisitor
 from .base import FileContext, Report, Rule, lib_phrase, sentence
 
 #: ``ctx.cache`` key of extra call targets: local name -> CacheSite (e.g. imported cached functions).
 EXTRA_TARGETS = "call_sites.extra_targets"
 _INDEX = "call_sites.index"
-
-#: calls whose value is new on every call (qualified names as ``ctx.resolve`` gives them)
-VOLATILE_CALLS = frozenset(
-    {
-        "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today",
-        "time.time", "time.time_ns", "time.monotonic", "time.monotonic_ns", "time.perf_counter",
-        "time.perf_counter_ns", "time.process_time",
-        "uuid.uuid1", "uuid.uuid4",
-        "random.random", "random.randint", "random.randrange", "random.uniform", "random.getrandbits",
-        "random.randbytes", "random.choice", "random.gauss",
-        "secrets.token_hex", "secrets.token_bytes", "secrets.token_urlsafe", "secrets.randbits", "secrets.choice",
-        "os.urandom",
-        "django.utils.timezone.now", "pandas.Timestamp.now", "pandas.Timestamp.utcnow", "pandas.Timestamp.today",
-        "numpy.random.rand", "numpy.random.random", "numpy.random.randint",
-    }
-)
-#: builtins whose value is new per call / per object
-_VOLATILE_BUILTINS = ("object", "id")
-#: calls that keep a volatile value volatile (``str(uuid4())``, ``int(time.time())``)
-_PASS_THROUGH = ("str", "repr", "int", "float", "format", "hex")
 
 #: methods that change a list, dict, set, bytearray or DataFrame in place
 MUTATORS = frozenset(
@@ -400,13 +381,13 @@ def volatile(expr: cst.BaseExpression, ctx: FileContext, shadowed=lambda name: F
             if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
                 expr = func.value  # datetime.now().isoformat()
                 continue
-            if isinstance(func, cst.Name) and func.value in _PASS_THROUGH and len(expr.args) == 1 and ctx.resolve(func) is None and not shadowed(func.value):
+            if isinstance(func, cst.Name) and func.value in PASS_THROUGH and len(expr.args) == 1 and ctx.resolve(func) is None and not shadowed(func.value):
                 expr = expr.args[0].value
                 continue
             qual = ctx.resolve(func)
             if qual in VOLATILE_CALLS:
                 return code(expr)
-            if qual is None and isinstance(func, cst.Name) and func.value in _VOLATILE_BUILTINS and not shadowed(func.value):
+            if qual is None and isinstance(func, cst.Name) and func.value in VOLATILE_BUILTINS and not shadowed(func.value):
                 return code(expr)
             return None
         if isinstance(expr, cst.FormattedString):

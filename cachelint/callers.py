@@ -1,0 +1,222 @@
+"""Which statements that call a cached function the reduction keeps (see :mod:`cachelint.reduce`).
+
+Three rules read the places that call a cached function of the same module: CL106 (a
+per-call value passed to a keyed parameter), CL305 (an argument passed the one way a
+diskcache ``ignore=`` or a home-made decorator's kwargs copy does not cover) and CL402 (a
+caller changing the object a cache returned). Kept whole, callers are about a quarter of
+the text libcst parses over the standard library's cache files, and most cannot matter:
+
+* CL402 (off by default) reads every caller: when it is on, all stay.
+* CL305 reads every caller of a site that may leave a parameter out one way only: a
+  diskcache decorator (the file then names diskcache), or one the file defines or
+  imports from a module outside the libraries cachelint models. When a site of the file
+  may be one, all callers stay.
+* CL106 reads a caller only where it calls a function whose value is new on every call
+  (``uuid4()``, ``datetime.now()``, ``id(x)``, or a name imported as one of them): a
+  caller that mentions none cannot pass one.
+
+Dropping a caller must not change what the analysis reads elsewhere, so a caller stays
+when it imports (the resolver reads imports anywhere in the file), builds a cache object,
+defines a name a volatile call could be shadowed by, or holds a decorator that is not
+certainly a non-cache (``@property``, ``@functools.wraps(f)``, a library's decorator
+without a cache name): such a decorator could make a cache site of its own.
+"""
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .volatile_calls import PASS_THROUGH, VOLATILE_BUILTINS, VOLATILE_NAMES
+
+
+@dataclass(frozen=True)
+class Callers:
+    """What the active rules read of the statements that call a cached function.
+
+    ``every``: all of them (CL402). ``volatile``: those that call a volatile function
+    (CL106). ``shapes``: all of them where a site may exclude a parameter one way only
+    (CL305). The default keeps every caller.
+    """
+
+    every: bool = True
+    volatile: bool = True
+    shapes: bool = True
+
+    @classmethod
+    def for_codes(cls, codes: Iterable[str]) -> "Callers":
+        """The needs of the rules ``codes`` (the enabled rules' codes, e.g. ``["CL101", "CL106"]``)."""
+        enabled = set(codes)
+        return cls(every="CL402" in enabled, volatile="CL106" in enabled, shapes="CL305" in enabled)
+
+
+EVERY = Callers()
+
+#: names whose definition changes how CL106 reads a call (a builtin it could shadow)
+_SHADOWING = re.compile(r"(?:def|class)[ \t]+(?:%s)\b" % "|".join(PASS_THROUGH + VOLATILE_BUILTINS))
+#: decorators that resolve to themselves and are no cache
+_BUILTIN_DECORATORS = frozenset({"property", "staticmethod", "classmethod", "abstractmethod"})
+#: a decorator line's callee: a dotted name, then its arguments or the end of the line
+_DECORATOR = re.compile(r"[ \t\f]*@[ \t]*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*(?:\(|#|\\?$)")
+
+
+class CallerScreen:
+    """Filters the call lines of one file's reduction by :class:`Callers` (see the module).
+
+    ``text``/``lines`` are the file and its lines, ``spans``/``chunks``/``defined`` its
+    top-level statements (line spans, texts, defined names), ``index`` the reduction's
+    line index (:class:`cachelint.reduce._Lines`), ``imports`` the top-level import
+    statements (``ast``), ``site_decorators`` every decorator of the functions the
+    reduction found cached, ``words`` the cache-word pattern and ``extra_names`` the
+    declared decorators' names.
+    """
+
+    def __init__(self, callers: Callers, text: str, lines: List[str], spans: Sequence[Tuple[int, int]],
+                 chunks: Sequence[str], defined: Sequence[Optional[str]], index, imports: Sequence[ast.stmt],
+                 site_decorators: Sequence[ast.expr], words: "re.Pattern[str]", extra_names: Sequence[str]):
+        from .libraries import INSTANCE_TYPES, KNOWN_ROOTS, MODELS
+
+        self.callers = callers
+        self.text = text
+        self.lines = lines
+        self.spans = spans
+        self.chunks = chunks
+        self.defined = defined
+        self.index = index
+        self.words = words
+        self.extra_names = extra_names
+        self._starts = [start for start, _ in spans]
+        self._verdicts: Dict[int, bool] = {}
+        self._home_made: Dict[str, bool] = {}
+        #: top-level import bindings: name -> whether every import of it is from a modelled library
+        self._library_import: Dict[str, bool] = {}
+        for node in imports:
+            for name, module in _bindings(node):
+                root = module.split(".")[0] if module else ""
+                library = bool(root) and root in KNOWN_ROOTS and root != "diskcache"
+                self._library_import[name] = self._library_import.get(name, True) and library
+        #: last names of library decorators that carry no cache word (``prefect.task``, ``Cache.__call__``)
+        self._uncached_names = frozenset(n.rpartition(".")[2] for n in MODELS if not words.search(n.rpartition(".")[2]))
+        constructors = {n.rpartition(".")[2] for n in INSTANCE_TYPES}
+        self._constructor = _call_of(constructors | _aliases(text, constructors))
+        self._volatile = _call_of(VOLATILE_NAMES | _aliases(text, VOLATILE_NAMES)) if callers.volatile else None
+        self.keep_all = callers.every or (callers.shapes and self._shapes_possible(site_decorators))
+
+    def filter(self, call_lines: List[int]) -> List[int]:
+        """The call lines whose statements a rule may read, of ``call_lines`` (sorted line numbers)."""
+        if self.keep_all:
+            return call_lines
+        out = []
+        for line in call_lines:
+            i = bisect.bisect_right(self._starts, line) - 1
+            if i < 0 or line > self.spans[i][1]:
+                out.append(line)  # in no statement (a comment): decides nothing
+                continue
+            if i not in self._verdicts:
+                self._verdicts[i] = self._matters(i)
+            if self._verdicts[i]:
+                out.append(line)
+        return out
+
+    # -- one caller --------------------------------------------------------------------
+    def _matters(self, i: int) -> bool:
+        start, end = self.spans[i]
+        chunk = self.chunks[i]
+        if self.index.within(self.index.block_imports, start, end) or _SHADOWING.search(chunk):
+            return True
+        if self._constructor.search(chunk):
+            return True
+        at = bisect.bisect_left(self.index.at, start)
+        while at < len(self.index.at) and self.index.at[at] <= end:
+            if not self._certainly_no_cache(self.lines[self.index.at[at] - 1]):
+                return True
+            at += 1
+        return self._volatile is not None and self._volatile.search(chunk) is not None
+
+    def _certainly_no_cache(self, line: str) -> bool:
+        """Whether the decorator on ``line`` can make no cache site (see the module)."""
+        match = _DECORATOR.match(line)
+        if match is None:
+            return False
+        parts = match.group(1).split(".")
+        last, head = parts[-1], parts[0]
+        if self.words.search(last) or last in self._uncached_names:
+            return False  # a cache by its name, or a library decorator that may cache
+        if head in ("self", "cls") and len(parts) > 1:
+            return True  # an attribute of an instance: unresolved, and not named like a cache
+        if self._may_be_home_made(head):
+            return False
+        if head in self._library_import or head in _BUILTIN_DECORATORS:
+            return True
+        # otherwise unbound, unless assigned (a cache object: ``c = Cache(); @c(...)``)
+        return re.search(r"(?<![\w.])%s[ \t]*(?::[^=\n]*)?=(?!=)" % re.escape(head), self.text) is None
+
+    # -- the file's sites --------------------------------------------------------------
+    def _shapes_possible(self, site_decorators: Sequence[ast.expr]) -> bool:
+        """Whether a site of the file may leave a parameter out one way only (CL305 reads every caller)."""
+        if self.extra_names or "diskcache" in self.text:
+            return True
+        for decorator in site_decorators:
+            names = _callee_names(decorator)
+            if names is None or any(self._may_be_home_made(name) for name in names):
+                return True
+        return False
+
+    def _may_be_home_made(self, name: str) -> bool:
+        """Whether ``name`` may resolve to a decorator of the project (defined here or imported
+        from a module cachelint does not model), which the decorator inference reads."""
+        if name not in self._home_made:
+            self._home_made[name] = bool(self.extra_names) \
+                or re.search(r"(?:def|class)[ \t]+%s\b" % re.escape(name), self.text) is not None \
+                or self._library_import.get(name) is False \
+                or self._in_block_import(name)
+        return self._home_made[name]
+
+    def _in_block_import(self, name: str) -> bool:
+        word = re.compile(r"(?<![\w.])%s\b" % re.escape(name))
+        for line in self.index.block_imports:
+            text = self.lines[line - 1]
+            if "(" in text or text.rstrip().endswith("\\") or word.search(text):
+                return True  # a name imported inside a block (or on lines not read here)
+        return False
+
+
+def _bindings(node: ast.stmt) -> List[Tuple[str, str]]:
+    """``(bound name, module)`` of an import statement (empty for anything else and ``*``)."""
+    if isinstance(node, ast.Import):
+        return [(alias.asname or alias.name.split(".")[0], alias.name) for alias in node.names]
+    if isinstance(node, ast.ImportFrom):
+        module = "" if node.level else (node.module or "")  # relative: no library
+        return [(alias.asname or alias.name, module) for alias in node.names if alias.name != "*"]
+    return []
+
+
+def _callee_names(decorator: ast.expr) -> Optional[List[str]]:
+    """The names a decorator's callee starts from (with ``noself(cache)(...)``'s argument), or None."""
+    callee = decorator.func if isinstance(decorator, ast.Call) else decorator
+    names: List[str] = []
+    if isinstance(callee, ast.Call):  # a call of a call: cashews' noself(cache)(ttl=...)
+        names.extend(n.id for arg in callee.args for n in ast.walk(arg) if isinstance(n, ast.Name))
+        callee = callee.func
+    while isinstance(callee, (ast.Attribute, ast.Subscript, ast.Call)):
+        callee = callee.func if isinstance(callee, ast.Call) else callee.value
+    if not isinstance(callee, ast.Name):
+        return None
+    names.append(callee.id)
+    return names
+
+
+def _aliases(text: str, names: Iterable[str]) -> set:
+    """Names ``text`` imports one of ``names`` as (``from uuid import uuid4 as new_id``)."""
+    pattern = re.compile(r"(?<![\w.])(?:%s)[ \t]+as[ \t]+(\w+)" % "|".join(map(re.escape, sorted(names))))
+    return set(pattern.findall(text))
+
+
+def _call_of(names: Iterable[str]) -> "re.Pattern[str]":
+    """A call of one of ``names`` (as a word, after a dot or not)."""
+    return re.compile(r"(?<!\w)(?:%s)[\s\\]*\(" % "|".join(map(re.escape, sorted(names))))
+
+
+__all__ = ["Callers", "CallerScreen", "EVERY"]
