@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -55,7 +56,8 @@ class Callers:
 EVERY = Callers()
 
 #: names whose definition changes how CL106 reads a call (a builtin it could shadow)
-_SHADOWING = re.compile(r"(?:def|class)[ \t]+(?:%s)\b" % "|".join(PASS_THROUGH + VOLATILE_BUILTINS))
+_SHADOWED = frozenset(PASS_THROUGH + VOLATILE_BUILTINS)
+_SHADOWING = re.compile(r"(?:def|class)[ \t]+(?:%s)\b" % "|".join(sorted(_SHADOWED)))
 #: decorators that resolve to themselves and are no cache
 _BUILTIN_DECORATORS = frozenset({"property", "staticmethod", "classmethod", "abstractmethod"})
 #: a decorator line's callee: a dotted name, then its arguments or the end of the line
@@ -76,7 +78,7 @@ class CallerScreen:
     def __init__(self, callers: Callers, text: str, lines: List[str], spans: Sequence[Tuple[int, int]],
                  chunks: Sequence[str], defined: Sequence[Optional[str]], index, imports: Sequence[ast.stmt],
                  site_decorators: Sequence[ast.expr], words: "re.Pattern[str]", extra_names: Sequence[str]):
-        from .libraries import INSTANCE_TYPES, KNOWN_ROOTS, MODELS
+        from .libraries import KNOWN_ROOTS
 
         self.callers = callers
         self.text = text
@@ -98,10 +100,15 @@ class CallerScreen:
                 library = bool(root) and root in KNOWN_ROOTS and root != "diskcache"
                 self._library_import[name] = self._library_import.get(name, True) and library
         #: last names of library decorators that carry no cache word (``prefect.task``, ``Cache.__call__``)
-        self._uncached_names = frozenset(n.rpartition(".")[2] for n in MODELS if not words.search(n.rpartition(".")[2]))
-        constructors = {n.rpartition(".")[2] for n in INSTANCE_TYPES}
-        self._constructor = _call_of(constructors | _aliases(text, constructors))
-        self._volatile = _call_of(VOLATILE_NAMES | _aliases(text, VOLATILE_NAMES)) if callers.volatile else None
+        self._uncached_names = _uncached_names(words)
+        #: names defined by a def or class anywhere (a superset: found by two literal searches)
+        self._definitions = set(_DEF.findall(text)) | set(_CLASS.findall(text))
+        self._shadowing = bool(self._definitions & _SHADOWED)
+        renamed = _renamed(text)
+        constructors = _constructors()
+        self._constructor = _call_of(constructors | {new for old, new in renamed if old in constructors})
+        self._volatile = _call_of(VOLATILE_NAMES | {new for old, new in renamed if old in VOLATILE_NAMES}) \
+            if callers.volatile else None
         self.keep_all = callers.every or (callers.shapes and self._shapes_possible(site_decorators))
 
     def filter(self, call_lines: List[int]) -> List[int]:
@@ -124,16 +131,16 @@ class CallerScreen:
     def _matters(self, i: int) -> bool:
         start, end = self.spans[i]
         chunk = self.chunks[i]
-        if self.index.within(self.index.block_imports, start, end) or _SHADOWING.search(chunk):
+        if self.index.within(self.index.block_imports, start, end) or (self._shadowing and _SHADOWING.search(chunk)):
             return True
-        if self._constructor.search(chunk):
+        if _calls(self._constructor, chunk):
             return True
         at = bisect.bisect_left(self.index.at, start)
         while at < len(self.index.at) and self.index.at[at] <= end:
             if not self._certainly_no_cache(self.lines[self.index.at[at] - 1]):
                 return True
             at += 1
-        return self._volatile is not None and self._volatile.search(chunk) is not None
+        return self._volatile is not None and _calls(self._volatile, chunk)
 
     def _certainly_no_cache(self, line: str) -> bool:
         """Whether the decorator on ``line`` can make no cache site (see the module)."""
@@ -151,7 +158,12 @@ class CallerScreen:
         if head in self._library_import or head in _BUILTIN_DECORATORS:
             return True
         # otherwise unbound, unless assigned (a cache object: ``c = Cache(); @c(...)``)
-        return re.search(r"(?<![\w.])%s[ \t]*(?::[^=\n]*)?=(?!=)" % re.escape(head), self.text) is None
+        text = self.text
+        for match in re.finditer(re.escape(head) + r"[ \t]*(?::[^=\n]*)?=(?!=)", text):  # the name leads: fast
+            before = text[match.start() - 1] if match.start() else ""
+            if not (before.isalnum() or before in "_."):
+                return False
+        return True
 
     # -- the file's sites --------------------------------------------------------------
     def _shapes_possible(self, site_decorators: Sequence[ast.expr]) -> bool:
@@ -168,10 +180,8 @@ class CallerScreen:
         """Whether ``name`` may resolve to a decorator of the project (defined here or imported
         from a module cachelint does not model), which the decorator inference reads."""
         if name not in self._home_made:
-            self._home_made[name] = bool(self.extra_names) \
-                or re.search(r"(?:def|class)[ \t]+%s\b" % re.escape(name), self.text) is not None \
-                or self._library_import.get(name) is False \
-                or self._in_block_import(name)
+            self._home_made[name] = bool(self.extra_names) or name in self._definitions \
+                or self._library_import.get(name) is False or self._in_block_import(name)
         return self._home_made[name]
 
     def _in_block_import(self, name: str) -> bool:
@@ -208,15 +218,53 @@ def _callee_names(decorator: ast.expr) -> Optional[List[str]]:
     return names
 
 
-def _aliases(text: str, names: Iterable[str]) -> set:
-    """Names ``text`` imports one of ``names`` as (``from uuid import uuid4 as new_id``)."""
-    pattern = re.compile(r"(?<![\w.])(?:%s)[ \t]+as[ \t]+(\w+)" % "|".join(map(re.escape, sorted(names))))
-    return set(pattern.findall(text))
+_DEF = re.compile(r"def[ \t]+(\w+)")
+_CLASS = re.compile(r"class[ \t]+(\w+)")
+_AS = re.compile(r"as[\s\\]+(\w+)")
+_WORD_BEFORE = re.compile(r"[\s\\]*(\w+)")  # on the reversed text before "as"
+
+
+def _renamed(text: str) -> List[Tuple[str, str]]:
+    """``(name, new name)`` of every ``name as new`` in ``text`` (``from uuid import uuid4 as new_id``;
+    ``with``/``except`` clauses come along: a superset). One search for the literal "as"."""
+    out = []
+    for match in _AS.finditer(text):
+        start = match.start()
+        if start and text[start - 1] in " \t\n\\":
+            before = _WORD_BEFORE.match(text[max(0, start - 120):start][::-1])  # read backwards
+            if before is not None:
+                out.append((before.group(1)[::-1], match.group(1)))
+    return out
+
+
+def _calls(pattern: "re.Pattern[str]", text: str) -> bool:
+    """Whether ``text`` calls a name of :func:`_call_of`'s ``pattern`` (a whole word, perhaps after a dot)."""
+    for match in pattern.finditer(text):
+        start = match.start()
+        if not start or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=8)
+def _uncached_names(words: "re.Pattern[str]") -> frozenset:
+    from .libraries import MODELS
+
+    return frozenset(n.rpartition(".")[2] for n in MODELS if not words.search(n.rpartition(".")[2]))
+
+
+@functools.lru_cache(maxsize=1)
+def _constructors() -> frozenset:
+    """Last names of the calls that make a cache object (``Memory``, ``Cache``, ``make_region``)."""
+    from .libraries import INSTANCE_TYPES
+
+    return frozenset(n.rpartition(".")[2] for n in INSTANCE_TYPES)
 
 
 def _call_of(names: Iterable[str]) -> "re.Pattern[str]":
-    """A call of one of ``names`` (as a word, after a dot or not)."""
-    return re.compile(r"(?<!\w)(?:%s)[\s\\]*\(" % "|".join(map(re.escape, sorted(names))))
+    """A call of one of ``names`` (the word's start is checked by :func:`_calls`: a leading
+    lookbehind would cost the engine its first-character scan)."""
+    return re.compile(r"(?:%s)[\s\\]*\(" % "|".join(map(re.escape, sorted(names))))
 
 
 __all__ = ["Callers", "CallerScreen", "EVERY"]
