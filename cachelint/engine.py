@@ -213,6 +213,8 @@ class Linter:
         hazard = _libcst_hazard(reduced.tree, reduced.text)
         if hazard is not None:
             return [self._file_error("CL001", path, hazard[2], line=reduced.original_line(hazard[0]), column=hazard[1])]
+        if "def" not in reduced.text and "class" not in reduced.text:
+            return []  # no function and no class kept: no cache site, no decorator to read (libcst would find nothing)
         self.parsed += 1
         try:
             module = parse_module(reduced.text)

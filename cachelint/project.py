@@ -212,19 +212,22 @@ class ModuleFiles(Mapping):
         self.paths = list(paths)
         self._resolved: Dict[str, Optional[str]] = {}
         self._packages: Dict[str, Tuple[str, ...]] = {}  # directory -> its package's name parts
+        self._by_stem: Optional[Dict[str, List[int]]] = None  # file stem -> positions in paths
 
     def candidates(self, name: str) -> List[str]:
         """The linted files whose module name is ``name``, in discovery order."""
-        out = []
-        for path in self.paths:
-            directory, filename = os.path.split(path)
-            stem = filename.rsplit(".", 1)[0]
-            if stem == "__init__":
-                stem = os.path.basename(directory)
-            # a stem may hold dots itself ("a.b.py" is module "a.b"): compare whole parts
-            if (stem == name or name.endswith("." + stem)) and _module_name(path, self._packages)[0] == name:
-                out.append(path)
-        return out
+        if self._by_stem is None:  # a module's last part is its file's stem (its directory's, for __init__)
+            self._by_stem = {}
+            for position, path in enumerate(self.paths):
+                directory, filename = os.path.split(path)
+                stem = filename.rsplit(".", 1)[0]
+                if stem == "__init__":
+                    stem = os.path.basename(directory)
+                self._by_stem.setdefault(stem, []).append(position)
+        # a stem may hold dots itself ("a.b.py" is module "a.b"): every dotted suffix of the name
+        parts = name.split(".")
+        positions = sorted(p for i in range(len(parts)) for p in self._by_stem.get(".".join(parts[i:]), ()))
+        return [self.paths[p] for p in positions if _module_name(self.paths[p], self._packages)[0] == name]
 
     def _resolve(self, name: str) -> Optional[str]:
         if name not in self._resolved:
@@ -249,7 +252,7 @@ class ModuleFiles(Mapping):
         return sum(1 for _ in self)
 
     def __getstate__(self) -> dict:
-        return {"paths": self.paths, "_resolved": {}, "_packages": {}}  # each process reads for itself
+        return {"paths": self.paths, "_resolved": {}, "_packages": {}, "_by_stem": None}  # each process reads for itself
 
 
 def module_files(sources: Iterable[files.SourceFile]) -> ModuleFiles:

@@ -100,3 +100,15 @@ def test_the_words_a_statement_uses_leave_out_comments_plain_strings_attributes_
     assert not {"limit", "A", "B", "C", "D"} & set(words)
     assert _mentioned_words('Y = X = TypeVar("T")  # W\n') == {"X", "Y"}
     assert _mentioned_words("print(end=''); X = 0\n") == {"end", "X"}
+
+
+def test_a_file_whose_reduction_keeps_no_function_or_class_is_not_parsed_by_libcst():
+    """Imports and module code alone hold no cache site and no decorator to read."""
+    source = ('"""Wrap the loaders in\n@lru_cache\n"""\nfrom functools import lru_cache\nimport os\n'
+              "CACHE_DIR = os.environ.get('CACHE_DIR')\n\n\nmain = print\n")
+    linter = Linter(ALL)
+    assert linter.screen_data(source.encode(), "m.py") is None  # the decorator line in the docstring passes the screen
+    assert linter.lint_source(source, "m.py") == [] and linter.parsed == 0
+    assert Linter(ALL, reduce=False).lint_source(source, "m.py") == []
+    linter.lint_source(source + "@lru_cache\ndef f(job_id):\n    return job_id\n", "m.py")
+    assert linter.parsed == 1
