@@ -151,6 +151,8 @@ class Linter:
         if b"\r" in data and _LONE_CR.search(data):
             return None  # old Mac line ends: the screens run again on normalised lines
         # no cache decorator can be here: what every file gets is all there is to do
+        if not self.noqa.report_unused and files.plain_ascii(data):
+            return []  # it decodes (no CL002) and no noqa comment is checked: most files end here
         text = files.decode_source(data, shown)
         if isinstance(text, files.ReadError):
             return self._finish([self._file_error("CL002", shown, text.reason)], shown, "")

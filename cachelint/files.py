@@ -992,6 +992,13 @@ def _ascii_compatible(encoding: str) -> bool:
         return False
 
 
+def plain_ascii(data: bytes) -> bool:
+    """Whether :func:`decode_source` reads ``data`` as plain ASCII (no NUL, no non-ASCII byte,
+    no coding cookie), which cannot fail: a caller that only needs to know the file decodes
+    can skip decoding it."""
+    return b"\x00" not in data and data.isascii() and b"coding" not in _first_two_lines(data)
+
+
 def decode_source(data: bytes, path: str) -> Union[str, ReadError]:
     """Decode Python source bytes as CPython would, or return a :class:`ReadError`.
 

@@ -123,3 +123,22 @@ def test_the_definition_screen_is_memoised_only_once_a_pass_asks_about_every_fil
     screen.remember_definitions()
     assert screen.may_define_cache(data) and screen.may_define_cache(bytes(data))
     assert len(calls) == 3
+
+
+def test_screening_out_a_plain_ascii_file_does_not_decode_it(monkeypatch):
+    """Only decoding can fail (CL002): plain ASCII without a cookie cannot, so it is not decoded."""
+    from cachelint import files
+    from cachelint.config import Settings
+    from cachelint.engine import Linter
+
+    decoded = []
+    real = files.decode_source
+    monkeypatch.setattr(files, "decode_source", lambda data, path: decoded.append(path) or real(data, path))
+    linter = Linter(Settings())
+    assert linter.screen_data(b"import os\nx = 1\n", "plain.py") == []
+    assert decoded == []
+    assert linter.screen_data("x = 'é'\n".encode(), "utf8.py") == [] and decoded == ["utf8.py"]
+    assert linter.screen_data(b"# coding: nope\nx = 1\n", "cookie.py")[0].code == "CL002"
+    assert [d.code for d in linter.screen_data(b"x = '\xff'\n", "bad.py")] == ["CL002"]
+    noqa = Linter(Settings(select=("ALL",)))  # CL000 reads the noqa comments: the text is needed
+    assert [d.code for d in noqa.screen_data(b"x = 1  # noqa: CL101\n", "unused.py")] == ["CL000"]
