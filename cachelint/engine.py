@@ -14,15 +14,17 @@ import os
 import re
 import sys
 import warnings
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import catalog, files
 from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .prefilter import Prefilter
 from .hazards import libcst_hazard as _libcst_hazard
-from .callers import Callers
-from .reduce import Reduced, reduce_module
+
+if TYPE_CHECKING:
+    from .callers import Callers
+    from .reduce import Reduced
 from .noqa import NoqaFilter
 from .project import may_define_decorator, module_name_for, package_root
 
@@ -38,7 +40,7 @@ class Linter:
         #: last names of declared and project decorators (cache words for the screens)
         self.extra_names = sorted({d.qualname.split(".")[-1] for d in self.settings.decorators})
         self._rules: Optional[list] = None
-        self._callers: Optional[Callers] = None
+        self._callers: Optional["Callers"] = None
         self._declared: Optional[dict] = None
         self.screen = Prefilter(self.extra_names)
         #: the project's own cache decorators: qualified name -> inference.Summary
@@ -66,9 +68,11 @@ class Linter:
         return self._rules
 
     @property
-    def callers(self) -> Callers:
+    def callers(self) -> "Callers":
         """Which statements calling a cached function the enabled rules read (for the reduction)."""
         if self._callers is None:
+            from .callers import Callers
+
             self._callers = Callers.for_codes(rule.code for rule in self.rules)
         return self._callers
 
@@ -245,7 +249,7 @@ class Linter:
         except RecursionError:
             return [self._file_error("CL001", path, "the file is nested too deeply to analyse (recursion limit)")]
 
-    def _reduce(self, text: str, path: str) -> Union[Reduced, Diagnostic]:
+    def _reduce(self, text: str, path: str) -> Union["Reduced", Diagnostic]:
         """The part of ``text`` libcst will parse, or the CL001 of a file CPython cannot parse.
 
         The file is first cut into top-level statements without parsing it
@@ -254,6 +258,10 @@ class Linter:
         parse) the whole file is parsed, which also finds the syntax error to report. A
         syntax error in a statement no rule reads is therefore not reported.
         """
+        # the reduction is imported with the linting modules: the calling process of a
+        # parallel run, which only screens, never needs it
+        from .reduce import Reduced, reduce_module
+
         if self.reduce:
             try:
                 return reduce_module(text, self.extra_names, self.callers)
@@ -264,7 +272,7 @@ class Linter:
             return syntax
         return Reduced(text, tree, None)
 
-    def _run_rules(self, module, reduced: Reduced, path: str, sites, definitions, resolver) -> List[Diagnostic]:
+    def _run_rules(self, module, reduced: "Reduced", path: str, sites, definitions, resolver) -> List[Diagnostic]:
         from .positions import Positions
         from .rules import FileContext
 
@@ -342,7 +350,7 @@ _GC_THRESHOLD = 50_000
 
 #: What linting a file that may cache needs besides this module, imported on the first such file.
 LINTING_MODULES = ("libcst", "cachelint.rules", "cachelint.analysis", "cachelint.inference", "cachelint.positions",
-                   "cachelint.libraries", "cachelint.cst_parse")
+                   "cachelint.reduce", "cachelint.libraries", "cachelint.cst_parse")
 _freeze_imports = False
 
 

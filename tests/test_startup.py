@@ -63,7 +63,7 @@ def test_a_decorator_module_that_would_crash_libcst_is_skipped_not_fatal(tmp_pat
 NOT_AT_START_UP = ("libcst", "cachelint.cacheable", "pathspec", "cachelint.parallel", "concurrent.futures",
                    "cachelint.output.json_format", "cachelint.output.sarif", "cachelint.output.gitlab",
                    "cachelint.output.github", "cachelint.output.concise", "difflib", "tomllib", "tempfile",
-                   "cachelint.manifest", "cachelint.result_cache")
+                   "cachelint.manifest", "cachelint.result_cache", "cachelint.reduce")
 
 LOADED = (
     "import sys\n"
@@ -85,6 +85,14 @@ def test_a_clean_file_imports_only_what_it_uses(tmp_path):
     (tmp_path / "clean.py").write_text("import os\n\n\ndef join(a, b):\n    return os.path.join(a, b)\n")
     assert loaded("--no-cache", "clean.py", cwd=tmp_path) == "[]"
     assert loaded("--version", cwd=tmp_path) == "[]"
+
+
+def test_the_calling_process_of_a_parallel_run_only_screens(tmp_path):
+    """The workers parse and reduce; the process that screens imports neither libcst nor the reduction."""
+    for index in range(12):
+        (tmp_path / f"m{index}.py").write_text("import functools\n\n\n@functools.cache\ndef f(job_id):\n    return 1\n"
+                                               if index % 3 == 0 else "x = 1\n")
+    assert loaded("--no-cache", "--jobs", "2", ".", cwd=tmp_path, modules=("libcst", "cachelint.reduce")) == "[]"
 
 
 def test_importing_the_package_leaves_the_reference_decorator_for_later():
