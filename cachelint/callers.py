@@ -17,9 +17,12 @@ the text libcst parses over the standard library's cache files, and most cannot 
 
 Dropping a caller must not change what the analysis reads elsewhere, so a caller stays
 when it imports (the resolver reads imports anywhere in the file), builds a cache object,
-defines a name a volatile call could be shadowed by, or holds a decorator that is not
-certainly a non-cache (``@property``, ``@functools.wraps(f)``, a library's decorator
-without a cache name): such a decorator could make a cache site of its own.
+defines a name a volatile call could be shadowed by, may itself be a decorator the
+inference reads (a function with a nested function, or one that returns a call of a
+cache; a class with ``__call__``), or holds a decorator that is not certainly a non-cache
+(``@property``, ``@functools.wraps(f)``): such a decorator could make a cache site of its
+own. Where the text is ambiguous (an ``as`` after a line break, a comment before a call's
+parenthesis) the screen keeps the caller.
 """
 from __future__ import annotations
 
@@ -58,8 +61,6 @@ EVERY = Callers()
 #: names whose definition changes how CL106 reads a call (a builtin it could shadow)
 _SHADOWED = frozenset(PASS_THROUGH + VOLATILE_BUILTINS)
 _SHADOWING = re.compile(r"(?:def|class)[ \t]+(?:%s)\b" % "|".join(sorted(_SHADOWED)))
-#: decorators that resolve to themselves and are no cache
-_BUILTIN_DECORATORS = frozenset({"property", "staticmethod", "classmethod", "abstractmethod"})
 #: a decorator line's callee: a dotted name, then its arguments or the end of the line
 _DECORATOR = re.compile(r"[ \t\f]*@[ \t]*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*(?:\(|#|\\?$)")
 
@@ -67,8 +68,8 @@ _DECORATOR = re.compile(r"[ \t\f]*@[ \t]*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*
 class CallerScreen:
     """Filters the call lines of one file's reduction by :class:`Callers` (see the module).
 
-    ``text``/``lines`` are the file and its lines, ``spans``/``chunks``/``defined`` its
-    top-level statements (line spans, texts, defined names), ``index`` the reduction's
+    ``text``/``lines`` are the file and its lines, ``spans``/``chunks``/``defined``/``is_import``
+    its top-level statements (line spans, texts, defined names, which are imports), ``index`` the reduction's
     line index (:class:`cachelint.reduce._Lines`), ``imports`` the top-level import
     statements (``ast``), ``site_decorators`` every decorator of the functions the
     reduction found cached, ``words`` the cache-word pattern and ``extra_names`` the
@@ -76,8 +77,9 @@ class CallerScreen:
     """
 
     def __init__(self, callers: Callers, text: str, lines: List[str], spans: Sequence[Tuple[int, int]],
-                 chunks: Sequence[str], defined: Sequence[Optional[str]], index, imports: Sequence[ast.stmt],
-                 site_decorators: Sequence[ast.expr], words: "re.Pattern[str]", extra_names: Sequence[str]):
+                 chunks: Sequence[str], defined: Sequence[Optional[str]], is_import: Sequence[bool], index,
+                 imports: Sequence[ast.stmt], site_decorators: Sequence[ast.expr], words: "re.Pattern[str]",
+                 extra_names: Sequence[str]):
         from .libraries import KNOWN_ROOTS
 
         self.callers = callers
@@ -94,11 +96,18 @@ class CallerScreen:
         self._home_made: Dict[str, bool] = {}
         #: top-level import bindings: name -> whether every import of it is from a modelled library
         self._library_import: Dict[str, bool] = {}
+        #: name -> the last part of what a top-level import binds it to (``single`` -> ``experimental_singleton``)
+        self._origin: Dict[str, str] = {}
         for node in imports:
-            for name, module in _bindings(node):
+            for name, module, origin in _bindings(node):
                 root = module.split(".")[0] if module else ""
                 library = bool(root) and root in KNOWN_ROOTS and root != "diskcache"
                 self._library_import[name] = self._library_import.get(name, True) and library
+                self._origin[name] = origin.rpartition(".")[2]
+        #: lines with "import" outside the top-level import statements (blocks, functions, strings)
+        top_imports = {line for i, (start, end) in enumerate(spans) if is_import[i] for line in range(start, end + 1)}
+        self._other_import_lines = [line for number, line in enumerate(lines, 1)
+                                    if "import" in line and number not in top_imports]
         #: last names of library decorators that carry no cache word (``prefect.task``, ``Cache.__call__``)
         self._uncached_names = _uncached_names(words)
         #: names defined by a def or class anywhere (a superset: found by two literal searches)
@@ -106,8 +115,8 @@ class CallerScreen:
         self._shadowing = bool(self._definitions & _SHADOWED)
         renamed = _renamed(text)
         constructors = _constructors()
-        self._constructor = _call_of(constructors | {new for old, new in renamed if old in constructors})
-        self._volatile = _call_of(VOLATILE_NAMES | {new for old, new in renamed if old in VOLATILE_NAMES}) \
+        self._constructor = _call_of(constructors | {new for old, new in renamed if old is None or old in constructors})
+        self._volatile = _call_of(VOLATILE_NAMES | {new for old, new in renamed if old is None or old in VOLATILE_NAMES}) \
             if callers.volatile else None
         self.keep_all = callers.every or (callers.shapes and self._shapes_possible(site_decorators))
 
@@ -131,9 +140,9 @@ class CallerScreen:
     def _matters(self, i: int) -> bool:
         start, end = self.spans[i]
         chunk = self.chunks[i]
-        if self.index.within(self.index.block_imports, start, end) or (self._shadowing and _SHADOWING.search(chunk)):
+        if "import" in chunk or (self._shadowing and _SHADOWING.search(chunk)) or _calls(self._constructor, chunk):
             return True
-        if _calls(self._constructor, chunk):
+        if self._may_be_a_decorator(chunk):
             return True
         at = bisect.bisect_left(self.index.at, start)
         while at < len(self.index.at) and self.index.at[at] <= end:
@@ -141,6 +150,22 @@ class CallerScreen:
                 return True
             at += 1
         return self._volatile is not None and _calls(self._volatile, chunk)
+
+    def _may_be_a_decorator(self, chunk: str) -> bool:
+        """Whether a definition in ``chunk`` may be one the decorator inference summarises: a
+        function with a nested function (a wrapper) or returning a call that may be a cache
+        (``return lru_cache(fn)``), or a class with ``__call__``."""
+        definition = _DEFINITION.search(chunk)
+        if definition is None:
+            return False
+        if definition.group(1) == "class":  # a class-based decorator is called
+            return "__call__" in chunk
+        if not chunk.startswith(("@", "def", "async")):
+            return True  # definitions inside a block (``if``/``try``) count as top-level ones: keep
+        if _NESTED_DEF.search(chunk):
+            return True
+        return "return" in chunk and (self.words.search(chunk) is not None
+                                      or any(name in chunk for name in self._uncached_names))
 
     def _certainly_no_cache(self, line: str) -> bool:
         """Whether the decorator on ``line`` can make no cache site (see the module)."""
@@ -155,9 +180,11 @@ class CallerScreen:
             return True  # an attribute of an instance: unresolved, and not named like a cache
         if self._may_be_home_made(head):
             return False
-        if head in self._library_import or head in _BUILTIN_DECORATORS:
-            return True
-        # otherwise unbound, unless assigned (a cache object: ``c = Cache(); @c(...)``)
+        if head in self._library_import:
+            origin = self._origin.get(head, head) if len(parts) == 1 else last
+            # an import wins over any assignment in the resolver; what it imports decides
+            return not (self.words.search(origin) or origin in self._uncached_names)
+        # a builtin (``@property``) or an unbound name, unless assigned (``c = Cache(); @c(...)``)
         text = self.text
         for match in re.finditer(re.escape(head) + r"[ \t]*(?::[^=\n]*)?=(?!=)", text):  # the name leads: fast
             before = text[match.start() - 1] if match.start() else ""
@@ -186,20 +213,19 @@ class CallerScreen:
 
     def _in_block_import(self, name: str) -> bool:
         word = re.compile(r"(?<![\w.])%s\b" % re.escape(name))
-        for line in self.index.block_imports:
-            text = self.lines[line - 1]
+        for text in self._other_import_lines:
             if "(" in text or text.rstrip().endswith("\\") or word.search(text):
                 return True  # a name imported inside a block (or on lines not read here)
         return False
 
 
-def _bindings(node: ast.stmt) -> List[Tuple[str, str]]:
-    """``(bound name, module)`` of an import statement (empty for anything else and ``*``)."""
+def _bindings(node: ast.stmt) -> List[Tuple[str, str, str]]:
+    """``(bound name, module, imported name)`` of an import statement (empty for anything else and ``*``)."""
     if isinstance(node, ast.Import):
-        return [(alias.asname or alias.name.split(".")[0], alias.name) for alias in node.names]
+        return [(alias.asname or alias.name.split(".")[0], alias.name, alias.name) for alias in node.names]
     if isinstance(node, ast.ImportFrom):
         module = "" if node.level else (node.module or "")  # relative: no library
-        return [(alias.asname or alias.name, module) for alias in node.names if alias.name != "*"]
+        return [(alias.asname or alias.name, module, alias.name) for alias in node.names if alias.name != "*"]
     return []
 
 
@@ -220,20 +246,29 @@ def _callee_names(decorator: ast.expr) -> Optional[List[str]]:
 
 _DEF = re.compile(r"def[ \t]+(\w+)")
 _CLASS = re.compile(r"class[ \t]+(\w+)")
+#: the first definition line of a statement (after its decorators)
+_DEFINITION = re.compile(r"^[ \t\f]*(?:async[ \t]+)?(def|class)\b", re.MULTILINE)
+#: a nested definition (indented ``def``): a function holding one may be a decorator with a wrapper
+_NESTED_DEF = re.compile(r"\n[ \t\f]+(?:async[ \t]+)?def[ \t]")
 _AS = re.compile(r"as[\s\\]+(\w+)")
-_WORD_BEFORE = re.compile(r"[\s\\]*(\w+)")  # on the reversed text before "as"
+_WORD_BEFORE = re.compile(r"([ \t\f\\]*)(\w+)")  # on the reversed text before "as"
 
 
-def _renamed(text: str) -> List[Tuple[str, str]]:
+def _renamed(text: str) -> List[Tuple[Optional[str], str]]:
     """``(name, new name)`` of every ``name as new`` in ``text`` (``from uuid import uuid4 as new_id``;
-    ``with``/``except`` clauses come along: a superset). One search for the literal "as"."""
-    out = []
+    ``with``/``except`` clauses come along: a superset). One search for the literal "as". When
+    ``as`` starts a line (what it renames may be a line up, after a comment) the name is None:
+    the new name may stand for anything."""
+    out: List[Tuple[Optional[str], str]] = []
     for match in _AS.finditer(text):
         start = match.start()
-        if start and text[start - 1] in " \t\n\\":
-            before = _WORD_BEFORE.match(text[max(0, start - 120):start][::-1])  # read backwards
-            if before is not None:
-                out.append((before.group(1)[::-1], match.group(1)))
+        if not start or not (text[start - 1].isspace() or text[start - 1] == "\\"):
+            continue  # part of a longer word ("alias", "has")
+        before = _WORD_BEFORE.match(text[max(0, start - 120):start][::-1])  # read backwards
+        if before is None or "\n" in before.group(1):
+            out.append((None, match.group(1)))
+        else:
+            out.append((before.group(2)[::-1], match.group(1)))
     return out
 
 
@@ -255,16 +290,18 @@ def _uncached_names(words: "re.Pattern[str]") -> frozenset:
 
 @functools.lru_cache(maxsize=1)
 def _constructors() -> frozenset:
-    """Last names of the calls that make a cache object (``Memory``, ``Cache``, ``make_region``)."""
-    from .libraries import INSTANCE_TYPES
+    """Last names of the calls that make a cache object (``Memory``, ``Cache``, ``FanoutCache``,
+    ``make_region``), under every spelling the resolver maps to one."""
+    from .libraries import INSTANCE_TYPES, _ALIASES, canonical
 
-    return frozenset(n.rpartition(".")[2] for n in INSTANCE_TYPES)
+    return frozenset(n.rpartition(".")[2] for n in list(INSTANCE_TYPES) + list(_ALIASES) if canonical(n) in INSTANCE_TYPES)
 
 
 def _call_of(names: Iterable[str]) -> "re.Pattern[str]":
-    """A call of one of ``names`` (the word's start is checked by :func:`_calls`: a leading
-    lookbehind would cost the engine its first-character scan)."""
-    return re.compile(r"(?:%s)[\s\\]*\(" % "|".join(map(re.escape, sorted(names))))
+    """A call of one of ``names``, comments and line breaks allowed before the parenthesis
+    (the word's start is checked by :func:`_calls`: a leading lookbehind would cost the
+    engine its first-character scan)."""
+    return re.compile(r"(?:%s)(?:[\s\\]|#[^\n]*)*\(" % "|".join(map(re.escape, sorted(names))))
 
 
 __all__ = ["Callers", "CallerScreen", "EVERY"]

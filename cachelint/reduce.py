@@ -497,7 +497,7 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
         if call_lines is None:  # the cached names are all known by now
             call_lines = index.names(relevance.cached_names, call=True)
             if call_lines and not callers.every:
-                call_lines = CallerScreen(callers, text, lines, spans, chunks, defined, index, imports,
+                call_lines = CallerScreen(callers, text, lines, spans, chunks, defined, is_import, index, imports,
                                           relevance.site_decorators, words, extra_names).filter(call_lines)
         referenced_lines = index.names(relevance.referenced)
         for i, (start, end) in enumerate(spans):

@@ -75,6 +75,40 @@ CASES = {
         "def g(job_id, x):\n"
         "    return x\n"
     ),
+    # from a review: each of these lost or changed a diagnostic in a first version of the screen
+    "home_made_decorator_calling_a_cached_helper": (
+        "import functools\n"
+        "@functools.lru_cache\n"
+        "def norm(k):\n    return k\n"
+        "def keyed(fn):\n"
+        "    store = {}\n"
+        "    def wrapper(*args, **kwargs):\n"
+        "        key = norm(repr((args, kwargs)))\n"
+        "        if key not in store:\n"
+        "            store[key] = fn(*args, **kwargs)\n"
+        "        return store[key]\n"
+        "    return wrapper\n"
+        "@keyed\n"
+        "def render(job_id, mode):\n    return norm(mode)\n"
+    ),
+    "library_decorator_imported_under_another_name": (
+        "import functools\nfrom streamlit import experimental_singleton as single\n"
+        "@functools.cache\ndef f(x):\n    return x\n"
+        "class Views:\n    @single\n    def g(job_id, when):\n        return f(1)\n"
+    ),
+    "import_after_a_semicolon_in_a_caller": HEAD + "def setup():\n    y = 1; import uuid\n    return f(y)\n"
+                                            "def g():\n    return f(1, uuid.uuid4())\n",
+    "import_indented_after_a_form_feed": HEAD + "def setup():\n\f    import uuid\n    return f(1)\n"
+                                         "def g():\n    return f(1, uuid.uuid4())\n",
+    "renamed_after_a_comment": HEAD + "from uuid import (uuid4  # fresh ids\n    as mk)\ndef g():\n    return f(1, mk())\n",
+    "comment_before_the_parenthesis": HEAD + "from uuid import uuid4\ndef g():\n"
+                                      "    return f(1, uuid4  # fresh\n             ())\n",
+    "fanout_cache_built_in_a_caller": (
+        "import uuid\nfrom diskcache import FanoutCache\n"
+        "def setup():\n    global store\n    store = FanoutCache('d')\n    return h(1, 2)\n"
+        "@store.memoize(ignore={1})\ndef h(x, when):\n    return x\n"
+        "def g():\n    return h(1, uuid.uuid4())\n"
+    ),
 }
 
 
@@ -83,7 +117,8 @@ def found(settings, source, reduce=True):
     return [(d.code, d.line, d.column, d.message) for d in linter.lint_source(source, "m.py")]
 
 
-@pytest.mark.parametrize("settings", [DEFAULT, WITH_CL402], ids=["default", "with-CL402"])
+@pytest.mark.parametrize("settings", [DEFAULT, WITH_CL402, Settings(select=("CL106",)), Settings(select=("CL305",))],
+                         ids=["default", "with-CL402", "CL106", "CL305"])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_reduced_callers_give_the_whole_files_diagnostics(name, settings):
     whole = found(settings, CASES[name], reduce=False)
@@ -94,7 +129,10 @@ def test_reduced_callers_give_the_whole_files_diagnostics(name, settings):
     ("volatile_direct", "CL106"), ("volatile_through_local", "CL106"), ("volatile_imported_as", "CL106"),
     ("volatile_builtin_id", "CL106"), ("volatile_in_method", "CL106"), ("volatile_at_module_level", "CL106"),
     ("kwargs_copy_positional_call", "CL305"), ("diskcache_ignore_positional_call", "CL305"),
-    ("cache_object_built_in_a_caller", "CL101"),
+    ("cache_object_built_in_a_caller", "CL101"), ("home_made_decorator_calling_a_cached_helper", "CL602"),
+    ("home_made_decorator_calling_a_cached_helper", "CL101"), ("library_decorator_imported_under_another_name", "CL101"),
+    ("import_after_a_semicolon_in_a_caller", "CL106"), ("import_indented_after_a_form_feed", "CL106"),
+    ("renamed_after_a_comment", "CL106"), ("comment_before_the_parenthesis", "CL106"),
 ])
 def test_each_case_reports_what_the_kept_caller_shows(name, code):
     """The cases are not vacuous: what a dropped caller would lose is reported from it."""
@@ -159,7 +197,16 @@ def test_callers_holding_decorators_that_may_make_sites_stay(decorator, kept):
     source = (
         "import functools, unittest\nfrom prefect import task\nfrom cashews import Cache\nc = Cache()\n"
         "@functools.cache\ndef f(x):\n    return x\n"
-        f"def outer(self):\n    {decorator}\n    def inner(y):\n        return y\n    return f(1)\n"
+        f"class Outer:\n    {decorator}\n    def inner(self):\n        return f(1)\n"
     )
     text = reduce_module(source, (), Callers.for_codes(["CL106", "CL305"])).text
-    assert ("def outer" in text) is kept
+    assert ("class Outer" in text) is kept
+
+
+def test_a_builtin_decorator_name_bound_to_a_cache_object_keeps_its_caller():
+    source = (
+        "import functools\nfrom cashews import Cache\nstaticmethod = Cache()\n"
+        "@functools.cache\ndef f(x):\n    return x\n"
+        "class Outer:\n    @staticmethod\n    def inner(y):\n        return f(y)\n"
+    )
+    assert "class Outer" in reduce_module(source, (), Callers.for_codes(["CL106", "CL305"])).text

@@ -18,9 +18,10 @@ of the error. When CPython accepts the file but libcst does not, the message say
 A file that cannot be parsed cannot be checked; saying so beats silently passing it.
 Files whose bytes cannot contain a cache decorator are skipped before parsing, and in
 the others only the statements a rule reads are parsed (imports, the definitions that
-cache or are named like caches, the statements that use them, and the module-level code
-that binds what they read; in a class, only its members with a decorator), so most
-syntax errors elsewhere are left to your other tools. An error
+cache or are named like caches, the statements that call them where an enabled rule reads
+the call, and the module-level code that binds what they read; in a class, only its
+members with a decorator), so most syntax errors elsewhere are left to your other tools.
+A file that keeps no function or class is not parsed by libcst at all. An error
 that hides where statements begin (an unclosed bracket or string) makes cachelint parse
 the whole file, and that error is reported wherever it is.
 """
