@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # concurrent.futures is imported when a pool is made: 20 ms t
 
 #: What the server imports for its workers: libcst, the rules, the library models (see the module).
 PRELOAD = ("cachelint.worker_preload",)
+#: Set in the environment the server starts with (and removed there): tells the preload it runs in the server.
+SERVER_MARK = "CACHELINT_FORK_SERVER"
 #: Fewer files than this are linted in the calling process (see :mod:`cachelint.parallel`).
 MIN_PARALLEL_FILES = 8
 #: A main file larger than this is not read to decide whether it is safe to import again.
@@ -89,9 +91,11 @@ def start() -> bool:
         try:
             resource_tracker.ensure_running()  # first: it unblocks SIGINT when it has started
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            os.environ[SERVER_MARK] = "1"
             try:
                 forkserver.ensure_running()
             finally:
+                del os.environ[SERVER_MARK]
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         finally:
             if saved is None:

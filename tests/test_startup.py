@@ -2,6 +2,7 @@
 nor anything else that run does not use."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -141,3 +142,27 @@ def test_the_fork_server_and_its_workers_do_not_import_the_command_line():
     assert out.returncode == 0, out.stderr[-500:]
     assert out.stdout.split() == ["[]"]
 
+
+
+def test_the_command_skips_the_last_full_collection_on_exit(tmp_path):
+    """Everything the run made is frozen before exiting: the interpreter's final collection has nothing to walk."""
+    (tmp_path / "clean.py").write_text("x = 1\n")
+    code = ("import gc, sys\nfrom cachelint.__main__ import main\nsys.argv[1:] = ['--no-cache', 'clean.py']\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n"
+            "    print(exc.code, gc.get_freeze_count() > 0)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert out.stdout.split()[-2:] == ["0", "True"], out.stderr[-500:]
+
+
+def test_the_fork_server_ends_without_the_interpreters_teardown(tmp_path):
+    """Marked as the server, the preload makes the process end at its first exit handler (after flushing):
+    handlers registered before it (here one that prints) do not run, and the exit status is 0."""
+    from cachelint.worker_server import SERVER_MARK
+
+    code = ("import atexit\natexit.register(print, 'torn down')\n"
+            "import cachelint.worker_preload, os\nprint('ready', os.environ.get(%r))\n" % SERVER_MARK)
+    marked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                            env=dict(os.environ, **{SERVER_MARK: "1"}))
+    assert (marked.returncode, marked.stdout.split()) == (0, ["ready", "None"]), marked.stderr[-500:]
+    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert plain.stdout.split() == ["ready", "None", "torn", "down"]
