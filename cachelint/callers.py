@@ -68,8 +68,8 @@ _DECORATOR = re.compile(r"[ \t\f]*@[ \t]*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)[ \t]*
 class CallerScreen:
     """Filters the call lines of one file's reduction by :class:`Callers` (see the module).
 
-    ``text``/``lines`` are the file and its lines, ``spans``/``chunks``/``defined``/``is_import``
-    its top-level statements (line spans, texts, defined names, which are imports), ``index`` the reduction's
+    ``text``/``lines`` are the file and its lines, ``spans``/``chunks``/``is_import`` its
+    top-level statements (line spans, texts, which are imports), ``index`` the reduction's
     line index (:class:`cachelint.reduce._Lines`), ``imports`` the top-level import
     statements (``ast``), ``site_decorators`` every decorator of the functions the
     reduction found cached, ``words`` the cache-word pattern and ``extra_names`` the
@@ -77,17 +77,15 @@ class CallerScreen:
     """
 
     def __init__(self, callers: Callers, text: str, lines: List[str], spans: Sequence[Tuple[int, int]],
-                 chunks: Sequence[str], defined: Sequence[Optional[str]], is_import: Sequence[bool], index,
+                 chunks: Sequence[str], is_import: Sequence[bool], index,
                  imports: Sequence[ast.stmt], site_decorators: Sequence[ast.expr], words: "re.Pattern[str]",
                  extra_names: Sequence[str]):
         from .libraries import KNOWN_ROOTS
 
-        self.callers = callers
         self.text = text
         self.lines = lines
         self.spans = spans
         self.chunks = chunks
-        self.defined = defined
         self.index = index
         self.words = words
         self.extra_names = extra_names

@@ -21,12 +21,13 @@ from .config import Settings, code_matches
 from .models import ERROR, Diagnostic
 from .prefilter import Prefilter
 from .hazards import libcst_hazard as _libcst_hazard
-
-if TYPE_CHECKING:
-    from .callers import Callers
-    from .reduce import Reduced
 from .noqa import NoqaFilter
 from .project import may_define_decorator, module_name_for, package_root
+
+if TYPE_CHECKING:  # the reduction is imported where a file is reduced (see Linter._reduce)
+    from .callers import Callers
+    from .reduce import Reduced
+
 
 class Linter:
     """Lints files with one resolved :class:`Settings`; reusable across many files."""

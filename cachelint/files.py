@@ -996,7 +996,12 @@ def plain_ascii(data: bytes) -> bool:
     """Whether :func:`decode_source` reads ``data`` as plain ASCII (no NUL, no non-ASCII byte,
     no coding cookie), which cannot fail: a caller that only needs to know the file decodes
     can skip decoding it."""
-    return b"\x00" not in data and data.isascii() and b"coding" not in _first_two_lines(data)
+    return b"\x00" not in data and _ascii_without_cookie(data)
+
+
+def _ascii_without_cookie(data: bytes) -> bool:
+    """No BOM (not ASCII) and no cookie: the source is UTF-8, and ASCII bytes always decode."""
+    return data.isascii() and b"coding" not in _first_two_lines(data)
 
 
 def decode_source(data: bytes, path: str) -> Union[str, ReadError]:
@@ -1008,8 +1013,7 @@ def decode_source(data: bytes, path: str) -> Union[str, ReadError]:
     """
     if b"\x00" in data:
         return ReadError(path, "binary file (contains NUL bytes)")
-    if data.isascii() and b"coding" not in _first_two_lines(data):
-        # no BOM (not ASCII), no cookie: UTF-8, and ASCII bytes always decode (most files)
+    if _ascii_without_cookie(data):  # most files
         return data.decode("ascii")
     import tokenize
     cookie = _declared_cookie(data)

@@ -111,10 +111,11 @@ class _Relevance:
             inner, nested = stack.pop()
             decorators = getattr(inner, "decorator_list", None)
             if decorators:
-                if any(map(self.decorator_matters, decorators)):
+                matters = [self.decorator_matters(decorator) for decorator in decorators]
+                if any(matters):
                     self.site_decorators.extend(decorators)
-                for decorator in decorators:
-                    if self.decorator_matters(decorator):
+                for decorator, cache in zip(decorators, matters):
+                    if cache:
                         found = True
                         if not nested:
                             self.cached_names.add(inner.name)
@@ -497,7 +498,7 @@ def reduce_text(text: str, spans: Sequence[Tuple[int, int]], extra_names: Iterab
         if call_lines is None:  # the cached names are all known by now
             call_lines = index.names(relevance.cached_names, call=True)
             if call_lines and not callers.every:
-                call_lines = CallerScreen(callers, text, lines, spans, chunks, defined, is_import, index, imports,
+                call_lines = CallerScreen(callers, text, lines, spans, chunks, is_import, index, imports,
                                           relevance.site_decorators, words, extra_names).filter(call_lines)
         referenced_lines = index.names(relevance.referenced)
         for i, (start, end) in enumerate(spans):
