@@ -1,9 +1,8 @@
 """``python -m cachelint`` and the ``cachelint`` command run :func:`main`.
 
 The command line (click, the settings) is imported when :func:`main` runs, not when this
-module is imported: a worker forked from the fork server imports the command's main
-script again (``from cachelint.__main__ import main``, see
-:mod:`cachelint.worker_server`) and needs none of it, so the server does not import it.
+module is imported, and after the fork server (:mod:`cachelint.worker_server`) was forked
+from this process: the server and its workers never import it.
 """
 
 
@@ -36,5 +35,5 @@ def main() -> None:
         gc.freeze()
 
 
-if __name__ == "__main__":  # worker processes import this module too (forkserver); only the command runs it
+if __name__ == "__main__":
     main()

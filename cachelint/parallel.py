@@ -25,12 +25,13 @@ import math
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import files, worker_server
 from .engine import Linter, discover, lint_found, prepare
 from .worker_server import MIN_PARALLEL_FILES, effective_jobs, pool_likely
 from .models import Diagnostic
+from .server_pool import ServerPool
 
 #: Upper bound on files per task: small enough to balance, large enough to amortise.
 MAX_CHUNK = 64
@@ -39,7 +40,7 @@ _Item = Tuple[str, str]  # (absolute path, displayed path)
 
 _worker_linter: Optional[Linter] = None
 #: Pools of this process still running, so an emergency exit can stop their workers.
-_active: List[ProcessPoolExecutor] = []
+_active: List[Union[ProcessPoolExecutor, ServerPool]] = []
 
 
 def pool_size(linter: Linter, found: Sequence, jobs: Optional[int] = None) -> int:
@@ -128,13 +129,35 @@ def _record_chunk(items: Sequence[_Item]) -> Tuple[list, List[str]]:
     return out, linter.internal_errors[before:]
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def _pool(workers: int, settings, index, cache) -> Union[ProcessPoolExecutor, ServerPool]:
+    """``workers`` processes for :func:`screened_run`, started now so their start overlaps the screening.
+
+    From the fork server where one runs (ready to lint), or else forked from this process
+    (each then imports libcst and the rules itself). Never raises for a server that cannot
+    make the pool: the processes are then forked from here.
+    """
+    server = worker_server.running()
+    if server is not None:
+        try:
+            return ServerPool(server, workers, _init_worker, (settings, index, cache, False))
+        except OSError:
+            pass
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(settings, index, cache, True))
+    for _ in range(workers):
+        pool.submit(_ready)
+    return pool
+
+
+def _stop(pool: Union[ProcessPoolExecutor, ServerPool]) -> None:
     """Stop ``pool`` now: cancel what has not started and kill the workers.
 
     The pool is then shut down waiting for its manager thread, which ends as soon as it
     sees the workers gone: shutting down without waiting leaves a wake-up pipe the
     interpreter writes to at exit after it was closed ("Bad file descriptor" on stderr).
     """
+    if isinstance(pool, ServerPool):
+        pool.kill()
+        return
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
         if proc.is_alive():
             proc.terminate()
@@ -280,20 +303,13 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
     if server:
         worker_server.start()  # its imports overlap the screening
     index = module_files(found) if len(found) > 1 else None
-    context = worker_server.context()  # a preloaded fork server, or None
     cache = getattr(linter, "cache", None)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=context,
-                               initargs=(settings, index, cache, context is None))
+    pool = _pool(workers, settings, index, cache)
     _active.append(pool)
     finished = False
     isolated: Optional[_Isolated] = None
     task = _record_candidate if record else _lint_candidate
     try:
-        # through a server, starting a worker waits for the server's imports: a helper thread does it
-        feeder = worker_server.Feeder(pool, workers, _ready) if context is not None else None
-        if feeder is None:
-            for _ in range(workers):
-                pool.submit(_ready)
         results: list = []
         futures: Dict[int, Future] = {}
         for position, source in enumerate(found):
@@ -304,13 +320,10 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
                 result = record_of(cache, sig, data, source.path, result, {})
             results.append(result)
             if result is None:
-                item = (source.abs_path, source.path)
-                if feeder is not None:
-                    feeder.put(position, task, item)
-                else:
-                    futures[position] = pool.submit(task, item)
-        if feeder is not None:
-            futures = feeder.finish()  # type: ignore[assignment]
+                try:
+                    futures[position] = pool.submit(task, (source.abs_path, source.path))
+                except BrokenProcessPool:  # linted on its own below
+                    pass
         for position, result in enumerate(results):
             if result is not None:
                 yield result
@@ -344,7 +357,7 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
     (the command line's choice), workers come from :func:`cachelint.worker_server.start`
     where that is safe.
     """
-    if server and worker_server.context() is None \
+    if server and worker_server.running() is None \
             and pool_likely(paths, getattr(linter.settings, "jobs", 0) if jobs is None else jobs):
         worker_server.start()  # now, so its imports overlap the discovery (the command line starts it sooner)
     found, errors = discover(linter, paths)

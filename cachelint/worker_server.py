@@ -2,110 +2,166 @@
 
 A worker forked from the command-line process must import libcst and the rules itself
 (about a quarter of a second of CPU each, paid by every worker); on a two-core machine
-that is a good part of a whole run over the standard library. :func:`start` launches
-multiprocessing's ``forkserver`` with those modules preloaded as soon as a run from the
-command line knows it needs workers (discovery found a pool's worth of files, for
-``--no-cache`` runs and the result cache's first run), so the imports run on another
-core while the calling process screens the files; workers are then forked from the
-server ready to lint.
+that is a good part of a whole run over the standard library. :func:`start` forks the
+calling process, as soon as a run from the command line knows it will probably need
+workers, into a server that imports those modules on another core while the calling
+process reads and screens the files; :class:`cachelint.server_pool.ServerPool` then has
+it fork each worker, ready to lint.
 
-A forkserver worker imports the program's main module again, as ``spawn`` workers do
-(multiprocessing's "safe importing of main module" rule). :func:`start` therefore only
-starts a server when that is harmless: ``python -m cachelint``, no main file, or a main
-file whose top level only imports and runs its work under ``if __name__ == "__main__":``
-(the console script pip or uv writes). Anywhere else, and on platforms without a fork
-server (Windows), pools keep the platform's default start method.
+The server is a plain ``os.fork`` of the command (Linux only, before any thread is
+started): no new interpreter starts, nothing is imported again, and no helper process
+(multiprocessing's resource tracker) is needed, which saves about 0.09 s of CPU per run
+against multiprocessing's ``forkserver``. Its ``sys.path`` is the command's own, so it
+imports nothing from the linted directory that the command would not.
 
-The server is started with ``PYTHONSAFEPATH`` so the working directory (the linted
-project, often) is not on its ``sys.path``: cachelint never imports the code it checks
-(tests/test_never_executes.py). Python before 3.11 has no such switch, and an interpreter
-run with ``-E`` (passed on to the server) would ignore it: neither gets a server. The
-server starts with SIGINT blocked, so a Ctrl-C during its imports prints nothing.
-
-Making a process through the server waits until the server has finished its imports,
-so :class:`Feeder` starts the pool's workers and submits tasks from a helper thread:
-the caller goes on screening and hands over candidates as it finds them.
+The server and its workers ignore Ctrl-C (the calling process stops the workers, see
+:mod:`cachelint.parallel`), read nothing from standard input and write nothing to
+standard output, which they do not hold, so a pipe's reader sees its end when the
+command exits. The server ends when the calling process closes its end of the control
+socket (at the latest when that process exits); each worker when its pool's task socket
+closes. Both end through ``os._exit``: they hold nothing that needs the interpreter's
+teardown.
 """
 from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Callable, Dict, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Optional, Sequence
 
-if TYPE_CHECKING:  # concurrent.futures is imported when a pool is made: 20 ms that need not delay the server
-    import ast
-    from concurrent.futures import Future, ProcessPoolExecutor
+if TYPE_CHECKING:
+    import socket
 
-# ast, queue, signal and threading are imported where they are used: every run of the
+# signal, socket and threading are imported where they are used: every run of the
 # command imports this module (head_start), a one-file run needs none of them.
 
-#: What the server imports for its workers: libcst, the rules, the library models (see the module).
-PRELOAD = ("cachelint.worker_preload",)
-#: Set in the environment the server starts with (and removed there): tells the preload it runs in the server.
-SERVER_MARK = "CACHELINT_FORK_SERVER"
+#: What the server imports for its workers besides :data:`cachelint.engine.LINTING_MODULES`.
+PRELOAD = ("cachelint.parallel",)
 #: Fewer files than this are linted in the calling process (see :mod:`cachelint.parallel`).
 MIN_PARALLEL_FILES = 8
-#: A main file larger than this is not read to decide whether it is safe to import again.
-MAX_MAIN_BYTES = 64 * 1024
-
-_context = None
+#: Largest request the server reads from the control socket, in bytes (requests are one byte).
+_REQUEST_BYTES = 16
 
 
-def context():
-    """The multiprocessing context of a started server, or None (use the default)."""
-    return _context
+class Server:
+    """The calling process's handle on a running fork server.
+
+    ``pid`` is the server's process id; ``control`` the calling process's end of the
+    control socket (``AF_UNIX``, ``SOCK_SEQPACKET``), on which
+    :meth:`cachelint.server_pool.ServerPool` sends one request per worker: one byte and
+    three file descriptors (the worker's end of the pool's task socket, the write end of
+    its result pipe, and the pool's initialisation file).
+    """
+
+    def __init__(self, pid: int, control: "socket.socket") -> None:
+        self.pid = pid
+        self.control = control
+
+
+_server: Optional[Server] = None
+
+
+def running() -> Optional[Server]:
+    """The server :func:`start` started in this process, or None (pools then fork from here)."""
+    return _server
 
 
 def start() -> bool:
-    """Start the preloaded fork server if it is safe here; True when pools will use it.
+    """Fork the server if it is possible here; True when pools will use it.
 
-    Idempotent. Never raises: any failure leaves pools on the default start method.
+    Idempotent. Only on Linux, and only while this process runs no other thread (a fork
+    copies locks held by other threads, which nothing would release). Never raises: any
+    failure leaves pools forking their workers from this process.
     """
-    global _context
-    if _context is not None:
+    global _server
+    if _server is not None:
         return True
-    if sys.version_info < (3, 11):
-        return False  # no PYTHONSAFEPATH: the server would import from the linted directory
-    if sys.flags.ignore_environment and not sys.flags.safe_path:
-        return False  # -E is passed on to the server, which would then ignore PYTHONSAFEPATH
+    if not sys.platform.startswith("linux"):
+        return False
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return False
     try:
-        import multiprocessing
         import signal
-        from multiprocessing import forkserver
+        import socket
 
-        if "forkserver" not in multiprocessing.get_all_start_methods() or not reimportable_main():
+        if not hasattr(socket, "send_fds"):
             return False
-        server = multiprocessing.get_context("forkserver")
-        server.set_forkserver_preload(list(PRELOAD))
-        # The server (and multiprocessing's resource tracker) start as ``python -c``, which
-        # would put the working directory, often the project being linted, first on
-        # sys.path: its typing.py or dataclasses.py would run in place of the standard
-        # library's. PYTHONSAFEPATH keeps it off; everything else is inherited as is.
-        # Ctrl-C goes to the whole process group: the server would die in its imports with
-        # a traceback. It starts with SIGINT blocked (the mask is inherited, and the server
-        # ignores SIGINT once its imports are done); here it is only held back meanwhile.
-        from multiprocessing import resource_tracker
-
-        saved = os.environ.get("PYTHONSAFEPATH")
-        os.environ["PYTHONSAFEPATH"] = "1"
-        try:
-            resource_tracker.ensure_running()  # first: it unblocks SIGINT when it has started
-            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            os.environ[SERVER_MARK] = "1"
-            try:
-                forkserver.ensure_running()
-            finally:
-                del os.environ[SERVER_MARK]
-                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        finally:
-            if saved is None:
-                del os.environ["PYTHONSAFEPATH"]
-            else:
-                os.environ["PYTHONSAFEPATH"] = saved
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     except Exception:
         return False
-    _context = server
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        try:
+            stream.flush()
+        except Exception:  # a closed or broken stream: the command reports it, not this
+            pass
+    # Ctrl-C is held back across the fork: the server must never run this process's handler
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid == 0:  # the server: it never returns from here
+        code = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the calling process decides what Ctrl-C does
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            ours.close()
+            _serve(theirs)
+            code = 0
+        except BaseException:  # nothing to report to: the pools see their workers missing
+            pass
+        finally:
+            os._exit(code)
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    if pid < 0:
+        ours.close()
+        theirs.close()
+        return False
+    theirs.close()
+    _server = Server(pid, ours)
     return True
+
+
+def _serve(control: "socket.socket") -> None:
+    """The server's life: import what workers need, then fork one per request until the control socket closes."""
+    import signal
+    import socket
+
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)  # a pipe's reader must not wait for the server or its workers
+    os.close(null)
+    from .engine import import_linting_modules
+
+    import_linting_modules(PRELOAD)
+    while True:
+        message, fds, _flags, _address = socket.recv_fds(control, _REQUEST_BYTES, 3)
+        if not message:
+            return  # the calling process closed its end, or exited
+        if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            continue
+        try:
+            pid = os.fork()
+        except OSError:  # no process: the pool sees this worker missing
+            pid = -1
+        if pid == 0:
+            code = 1
+            try:
+                control.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                from .server_pool import work
+
+                work(*fds)
+                code = 0
+            except BaseException:
+                pass
+            finally:
+                os._exit(code)
+        for fd in fds:
+            os.close(fd)
 
 
 def effective_jobs(jobs: int) -> int:
@@ -195,92 +251,5 @@ def head_start(argv: Sequence[str]) -> bool:
     return pool_likely(files or ["."], jobs) and start()
 
 
-def reimportable_main() -> bool:
-    """Whether importing ``__main__`` again (as ``__mp_main__``) runs nothing but imports and definitions.
-
-    True for ``python -m cachelint``, for no main file (``python -c``, an interactive
-    session) and for a main file whose top-level statements are imports, definitions,
-    a docstring and ``if __name__ == "__main__":`` blocks; the file is parsed, never run.
-    """
-    main = sys.modules.get("__main__")
-    if main is None:
-        return False
-    spec = getattr(main, "__spec__", None)
-    if spec is not None:
-        return spec.name == "cachelint.__main__"
-    path = getattr(main, "__file__", None)
-    if not path:
-        return True
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read(MAX_MAIN_BYTES + 1)
-        if len(source) > MAX_MAIN_BYTES:
-            return False
-        import ast
-
-        tree = ast.parse(source)
-    except (OSError, SyntaxError, ValueError):
-        return False
-    return all(_harmless(stmt) for stmt in tree.body)
-
-
-def _harmless(stmt: ast.stmt) -> bool:
-    import ast
-
-    if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass)):
-        return True
-    if isinstance(stmt, ast.Expr):
-        return isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
-    if isinstance(stmt, ast.If):
-        test = stmt.test
-        return (not stmt.orelse and isinstance(test, ast.Compare) and len(test.ops) == 1
-                and isinstance(test.ops[0], ast.Eq) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-                and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value == "__main__")
-    return False
-
-
-class Feeder:
-    """Starts ``workers`` processes of ``pool`` and submits tasks, from a helper thread.
-
-    :meth:`put` never waits; :meth:`finish` waits for every submission and returns the
-    futures by key. A task that could not be submitted (the pool broke) has no future.
-    """
-
-    def __init__(self, pool: "ProcessPoolExecutor", workers: int, warm_up: Callable[[], None]):
-        import queue
-        import threading
-
-        self.pool = pool
-        self.futures: Dict[object, "Future"] = {}
-        self._queue: "queue.SimpleQueue[Optional[Tuple[object, Callable, tuple]]]" = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, args=(workers, warm_up), name="cachelint-feeder",
-                                        daemon=True)
-        self._thread.start()
-
-    def put(self, key: object, function: Callable, *args) -> None:
-        """Submit ``function(*args)`` as soon as the pool can take it; its future goes under ``key``."""
-        self._queue.put((key, function, args))
-
-    def finish(self) -> Dict[object, "Future"]:
-        """Wait until everything put was submitted (or the pool failed); the futures by key."""
-        self._queue.put(None)
-        self._thread.join()
-        return self.futures
-
-    def _run(self, workers: int, warm_up: Callable[[], None]) -> None:
-        try:
-            for _ in range(workers):
-                self.pool.submit(warm_up)  # each submit starts a process, once the server is ready
-            while True:
-                entry = self._queue.get()
-                if entry is None:
-                    return
-                key, function, args = entry
-                self.futures[key] = self.pool.submit(function, *args)
-        except Exception:  # a broken or shut-down pool: the caller lints what has no future
-            while self._queue.get() is not None:
-                pass
-
-
-__all__ = ["start", "head_start", "context", "reimportable_main", "pool_likely", "effective_jobs", "Feeder",
-           "PRELOAD", "VALUE_OPTIONS", "MIN_PARALLEL_FILES"]
+__all__ = ["Server", "start", "running", "head_start", "pool_likely", "effective_jobs", "PRELOAD", "VALUE_OPTIONS",
+           "MIN_PARALLEL_FILES"]

@@ -318,17 +318,19 @@ def test_pathological_nesting_is_cl001_not_a_dead_process(tmp_path):
     assert time.monotonic() - started < 120
 
 
-def test_a_parser_crash_in_a_worker_is_cl001_for_that_file_only(tmp_path):
+@pytest.mark.parametrize("server", [True, False], ids=["fork-server", "forked-here"])
+def test_a_parser_crash_in_a_worker_is_cl001_for_that_file_only(tmp_path, server):
     """Second line of defence: with the depth screen switched off, libcst really dies on the
-    chain; the parallel run must turn the dead worker into a CL001 and lint the rest."""
+    chain; the parallel run must turn the dead worker into a CL001 and lint the rest, with
+    workers from the fork server and with workers forked from the command's process."""
     for index in range(8):  # enough files for a process pool
         write(tmp_path / f"m{index}.py", BUG)
     write(tmp_path / "crash.py", HEAD + "x = " + _chain("and", 10_000) + "\n")
     write(tmp_path / "n_crash.py", HEAD + "x = " + _chain("or", 10_000) + "\n")
-    # workers must inherit the patched screen: forked from this process, not from a fork server
+    # workers inherit the patched screen: the server is forked from this process after the patch
     script = ("import sys, cachelint.engine, cachelint.worker_server\n"
               "cachelint.hazards.MAX_BOOL_DEPTH = 10 ** 9\n"
-              "cachelint.worker_server.start = lambda: False\n"
+              + ("" if server else "cachelint.worker_server.start = lambda: False\n") +
               "from cachelint.cli import main\n"
               "sys.argv = ['cachelint'] + sys.argv[1:]\n"
               "main()\n")

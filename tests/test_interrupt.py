@@ -50,7 +50,8 @@ def start(root: Path, *args: str) -> subprocess.Popen:
 
 
 def children(pid: int) -> List[int]:
-    out = []
+    """Every living descendant of ``pid``: the fork server's workers are its grandchildren."""
+    parents = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -59,8 +60,14 @@ def children(pid: int) -> List[int]:
                 fields = handle.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == pid:
-            out.append(int(entry))
+        if fields[0] != "Z":
+            parents[int(entry)] = int(fields[1])
+    out: List[int] = []
+    frontier = [pid]
+    while frontier:
+        found = [child for child, parent in parents.items() if parent in frontier]
+        out.extend(found)
+        frontier = found
     return out
 
 

@@ -174,8 +174,8 @@ def test_python_dash_m_inside_the_project(project):
 
 
 def test_console_script_under_dash_capital_e_inside_the_project(project):
-    """``python -E`` is passed on to multiprocessing's helper processes, which then put the
-    working directory on sys.path whatever the environment says: no fork server then."""
+    """Under ``python -E`` too, the workers (forked, never started afresh) import nothing from
+    the working directory."""
     proc = subprocess.run([sys.executable, "-E", console_script(), "--no-cache", "--jobs", "2", "--format", "json", "."],
                           cwd=str(project), capture_output=True, timeout=120)
     nothing_ran(project, proc.stdout, proc.stderr)

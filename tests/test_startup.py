@@ -2,7 +2,6 @@
 nor anything else that run does not use."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -127,23 +126,6 @@ def test_a_directory_walk_and_a_format_import_what_they_need(tmp_path):
     assert loaded("--no-cache", "--jobs", "1", "pkg", cwd=tmp_path, modules=modules) == "['pathspec']"
 
 
-def test_the_fork_server_and_its_workers_do_not_import_the_command_line():
-    """The server imports PRELOAD; each worker re-imports the command's main module (the script
-    pip writes: ``from cachelint.__main__ import main``). Neither needs click or cachelint.cli."""
-    code = (
-        "import importlib, sys\n"
-        "from cachelint.worker_server import PRELOAD\n"
-        "for name in PRELOAD:\n"
-        "    importlib.import_module(name)\n"
-        "from cachelint.__main__ import main\n"
-        "print(sorted(m for m in sys.modules if m in ('click', 'cachelint.cli')))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr[-500:]
-    assert out.stdout.split() == ["[]"]
-
-
-
 def test_the_command_skips_the_last_full_collection_on_exit(tmp_path):
     """Everything the run made is frozen before exiting: the interpreter's final collection has nothing to walk."""
     (tmp_path / "clean.py").write_text("x = 1\n")
@@ -152,17 +134,3 @@ def test_the_command_skips_the_last_full_collection_on_exit(tmp_path):
             "    print(exc.code, gc.get_freeze_count() > 0)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert out.stdout.split()[-2:] == ["0", "True"], out.stderr[-500:]
-
-
-def test_the_fork_server_ends_without_the_interpreters_teardown(tmp_path):
-    """Marked as the server, the preload makes the process end at its first exit handler (after flushing):
-    handlers registered before it (here one that prints) do not run, and the exit status is 0."""
-    from cachelint.worker_server import SERVER_MARK
-
-    code = ("import atexit\natexit.register(print, 'torn down')\n"
-            "import cachelint.worker_preload, os\nprint('ready', os.environ.get(%r))\n" % SERVER_MARK)
-    marked = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                            env=dict(os.environ, **{SERVER_MARK: "1"}))
-    assert (marked.returncode, marked.stdout.split()) == (0, ["ready", "None"]), marked.stderr[-500:]
-    plain = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
-    assert plain.stdout.split() == ["ready", "None", "torn", "down"]

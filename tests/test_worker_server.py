@@ -1,91 +1,11 @@
-"""The preloaded fork server for workers, and the module map that lets files reach workers early."""
-from __future__ import annotations
+"""When the fork server starts (head start, pools likely), and the module map that lets files reach workers early.
 
-import os
-import sys
-import types
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+The server itself and its pools are tested in tests/test_server_pool.py."""
+from __future__ import annotations
 
 import pytest
 
 from cachelint import files, project, worker_server
-
-
-def fake_main(monkeypatch, tmp_path, source=None, spec_name=None):
-    main = types.ModuleType("__main__")
-    if spec_name is not None:
-        main.__spec__ = types.SimpleNamespace(name=spec_name)
-    else:
-        main.__spec__ = None
-    if source is not None:
-        path = tmp_path / "main_script.py"
-        path.write_text(source, encoding="utf-8")
-        main.__file__ = str(path)
-    monkeypatch.setitem(sys.modules, "__main__", main)
-
-
-CONSOLE_SCRIPT = (
-    "# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom cachelint.__main__ import main\n"
-    "if __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
-    "    sys.exit(main())\n"
-)
-
-
-@pytest.mark.parametrize(
-    "source, spec_name, expected",
-    [
-        (CONSOLE_SCRIPT, None, True),  # what pip writes
-        ('"""Tool."""\nimport sys\n\ndef run():\n    pass\n\nif __name__ == "__main__":\n    run()\n', None, True),
-        ("from cachelint.cli import main\nmain()\n", None, False),  # runs at import: a worker would run it again
-        ("import sys\nsys.exit(0)\n", None, False),
-        ("x = 1\n", None, False),
-        ("if __name__ == '__main__':\n    pass\nelse:\n    print('imported')\n", None, False),
-        ("def broken(:\n", None, False),
-        (None, "cachelint.__main__", True),  # python -m cachelint
-        (None, "somebody.else", False),  # python -m of another program
-        (None, None, True),  # python -c, an interactive session: no main file to import
-    ],
-)
-def test_only_a_main_module_that_is_safe_to_import_again_allows_a_server(monkeypatch, tmp_path, source, spec_name,
-                                                                          expected):
-    fake_main(monkeypatch, tmp_path, source, spec_name)
-    assert worker_server.reimportable_main() is expected
-
-
-def test_no_server_for_an_unsafe_main_module(monkeypatch, tmp_path):
-    fake_main(monkeypatch, tmp_path, "print('side effect')\n")
-    monkeypatch.setattr(worker_server, "_context", None)
-    assert worker_server.start() is False and worker_server.context() is None
-
-
-def _square(x):
-    return x * x
-
-
-def _die():
-    os._exit(3)
-
-
-def test_feeder_submits_from_its_thread_and_returns_the_futures():
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        feeder = worker_server.Feeder(pool, 2, int)
-        for key in range(5):
-            feeder.put(key, _square, key)
-        futures = feeder.finish()
-        assert {key: f.result() for key, f in futures.items()} == {k: k * k for k in range(5)}
-
-
-def test_feeder_leaves_out_what_a_broken_pool_could_not_take():
-    with ProcessPoolExecutor(max_workers=1) as pool:
-        feeder = worker_server.Feeder(pool, 1, int)
-        feeder.put("dies", _die)
-        futures = feeder.finish()
-        with pytest.raises(BrokenProcessPool):
-            futures["dies"].result()
-        feeder = worker_server.Feeder(pool, 1, int)  # the pool is broken now: nothing is submitted, nothing raised
-        feeder.put("later", _square, 2)
-        assert "later" not in feeder.finish()
 
 
 def test_module_files_resolve_like_build_index(tmp_path):
