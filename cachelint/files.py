@@ -877,7 +877,20 @@ def keep_large_reads_off_the_heap() -> bool:
     stops that adjustment, see ``mallopt(3)``) it stays at 27. For cachelint's own
     processes only (the command line and its workers): a library does not change its host's
     allocator. Returns whether the setting was applied (False off glibc: macOS, musl, Windows).
+
+    Applied once per process: a process forked after the call keeps the setting and does
+    not call again (importing ctypes for it costs about 7 ms).
     """
+    global _heap_setting
+    if _heap_setting is None:
+        _heap_setting = _set_mmap_threshold()
+    return _heap_setting
+
+
+_heap_setting: Optional[bool] = None
+
+
+def _set_mmap_threshold() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:

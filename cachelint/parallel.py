@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import math
 import signal
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from concurrent.futures import BrokenExecutor, Future
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import files, worker_server
 from .engine import Linter, discover, lint_found, prepare
 from .worker_server import MIN_PARALLEL_FILES, effective_jobs, pool_likely
 from .models import Diagnostic
 from .server_pool import ServerPool
+
+if TYPE_CHECKING:  # multiprocessing (15 ms to import) only where a pool is forked from this process
+    from concurrent.futures import ProcessPoolExecutor
 
 #: Upper bound on files per task: small enough to balance, large enough to amortise.
 MAX_CHUNK = 64
@@ -40,7 +42,7 @@ _Item = Tuple[str, str]  # (absolute path, displayed path)
 
 _worker_linter: Optional[Linter] = None
 #: Pools of this process still running, so an emergency exit can stop their workers.
-_active: List[Union[ProcessPoolExecutor, ServerPool]] = []
+_active: List[Union["ProcessPoolExecutor", ServerPool]] = []
 
 
 def pool_size(linter: Linter, found: Sequence, jobs: Optional[int] = None) -> int:
@@ -129,7 +131,7 @@ def _record_chunk(items: Sequence[_Item]) -> Tuple[list, List[str]]:
     return out, linter.internal_errors[before:]
 
 
-def _pool(workers: int, settings, index, cache) -> Union[ProcessPoolExecutor, ServerPool]:
+def _pool(workers: int, settings, index, cache) -> Union["ProcessPoolExecutor", ServerPool]:
     """``workers`` processes for :func:`screened_run`, started now so their start overlaps the screening.
 
     From the fork server where one runs (ready to lint), or else forked from this process
@@ -142,13 +144,15 @@ def _pool(workers: int, settings, index, cache) -> Union[ProcessPoolExecutor, Se
             return ServerPool(server, workers, _init_worker, (settings, index, cache, False))
         except OSError:
             pass
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(settings, index, cache, True))
     for _ in range(workers):
         pool.submit(_ready)
     return pool
 
 
-def _stop(pool: Union[ProcessPoolExecutor, ServerPool]) -> None:
+def _stop(pool: Union["ProcessPoolExecutor", ServerPool]) -> None:
     """Stop ``pool`` now: cancel what has not started and kill the workers.
 
     The pool is then shut down waiting for its manager thread, which ends as soon as it
@@ -191,12 +195,14 @@ class _Isolated:
         self.settings = settings
         self.index = index
         self.record = record
-        self.pool: Optional[ProcessPoolExecutor] = None
+        self.pool: Optional["ProcessPoolExecutor"] = None
 
     def lint(self, item: _Item):
         """The result of ``item`` as a worker gives it (see :func:`lint_items`)."""
         linter = self.linter
         if self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
             self.pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker,
                                             initargs=(self.settings, self.index, getattr(linter, "cache", None)))
             _active.append(self.pool)
@@ -207,7 +213,7 @@ class _Isolated:
             before = signature(item[0])  # a crash record needs the signature from before any read
         try:
             results, internal = self.pool.submit(_record_chunk if self.record else _lint_chunk, [item]).result()
-        except BrokenProcessPool:
+        except BrokenExecutor:
             self.close()
             if not self.record:
                 return _crashed(linter, item)
@@ -241,6 +247,8 @@ def lint_items(linter: Linter, items: Sequence[_Item], workers: int, index, sett
     settings = settings if settings is not None else linter.settings
     parts = chunks(items, workers)
     task = _record_chunk if record else _lint_chunk
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=min(workers, len(parts)), initializer=_init_worker,
                                initargs=(settings, index, getattr(linter, "cache", None)))
     finished = False
@@ -253,7 +261,7 @@ def lint_items(linter: Linter, items: Sequence[_Item], workers: int, index, sett
             if not broken:
                 try:
                     results, internal = future.result()
-                except BrokenProcessPool:
+                except BrokenExecutor:
                     broken = True
             if broken:
                 if future.done() and not future.cancelled() and future.exception() is None:
@@ -322,7 +330,7 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
             if result is None:
                 try:
                     futures[position] = pool.submit(task, (source.abs_path, source.path))
-                except BrokenProcessPool:  # linted on its own below
+                except BrokenExecutor:  # linted on its own below
                     pass
         for position, result in enumerate(results):
             if result is not None:
@@ -330,9 +338,9 @@ def screened_run(linter: Linter, found: Sequence[files.SourceFile], workers: int
                 continue
             try:
                 if position not in futures:
-                    raise BrokenProcessPool("the task could not be submitted")
+                    raise BrokenExecutor("the task could not be submitted")
                 outcome, internal = futures[position].result()
-            except BrokenProcessPool:
+            except BrokenExecutor:
                 if isolated is None:
                     isolated = _Isolated(linter, settings, index, record)
                 yield isolated.lint((found[position].abs_path, found[position].path))

@@ -17,7 +17,7 @@ Three channels, all local to one pool:
 
 A worker that ends without being asked to (a native crash of the parser) closes its
 result pipe: the pool is then broken, as a ``ProcessPoolExecutor`` is. Every task without
-a result fails with :class:`~concurrent.futures.process.BrokenProcessPool` and the other
+a result fails with :class:`BrokenServerPool` and the other
 workers are stopped; the caller lints those files another way. Workers end when the pool
 closes its end of the task socket, or when :meth:`ServerPool.kill` kills them.
 """
@@ -29,8 +29,7 @@ import socket
 import struct
 import threading
 from collections import deque
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import BrokenExecutor, Future
 from typing import Any, Callable, Deque, Dict, List
 
 from .worker_server import Server
@@ -40,6 +39,11 @@ MAX_TASK_BYTES = 1 << 16
 _HEADER = struct.Struct("!I")
 #: Task id of a worker's first frame, which carries its process id.
 _PID = -1
+
+
+class BrokenServerPool(BrokenExecutor):
+    """A worker of the pool ended abruptly, or the pool no longer runs (as ``BrokenProcessPool``
+    for a ``ProcessPoolExecutor``; both are ``concurrent.futures.BrokenExecutor``)."""
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -108,15 +112,15 @@ class ServerPool:
         self._thread.start()
 
     def submit(self, function: Callable, *args: Any) -> Future:
-        """Run ``function(*args)`` in a worker; never waits. A broken pool gives a future failed with BrokenProcessPool."""
+        """Run ``function(*args)`` in a worker; never waits. A broken pool gives a future failed with BrokenServerPool."""
         future: Future = Future()
         message = pickle.dumps((self._next_id, function, args), pickle.HIGHEST_PROTOCOL)
         with self._lock:
             if self._broken or self._closed:
-                future.set_exception(BrokenProcessPool("the pool is not running"))
+                future.set_exception(BrokenServerPool("the pool is not running"))
                 return future
             if len(message) > MAX_TASK_BYTES:
-                future.set_exception(BrokenProcessPool(f"a task of {len(message)} bytes is too large to send"))
+                future.set_exception(BrokenServerPool(f"a task of {len(message)} bytes is too large to send"))
                 return future
             self._futures[self._next_id] = future
             self._next_id += 1
@@ -128,7 +132,7 @@ class ServerPool:
                     pass
                 except OSError:  # no worker holds the other end: the helper thread sees the pool broken
                     del self._futures[self._next_id - 1]
-                    future.set_exception(BrokenProcessPool("the task could not be sent"))
+                    future.set_exception(BrokenServerPool("the task could not be sent"))
                     return future
             self._pending.append(message)
         self._wake()
@@ -267,7 +271,7 @@ class ServerPool:
             except OSError:
                 pass
         for future in futures:
-            future.set_exception(BrokenProcessPool("a worker process ended abruptly"))
+            future.set_exception(BrokenServerPool("a worker process ended abruptly"))
 
 
 def work(tasks_fd: int, results_fd: int, init_fd: int) -> None:
@@ -314,4 +318,4 @@ def _frame(reply: tuple) -> bytes:
     return _HEADER.pack(len(data)) + data
 
 
-__all__ = ["ServerPool", "work", "MAX_TASK_BYTES"]
+__all__ = ["ServerPool", "BrokenServerPool", "work", "MAX_TASK_BYTES"]

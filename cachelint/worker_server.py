@@ -89,6 +89,9 @@ def start() -> bool:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     except Exception:
         return False
+    from .files import keep_large_reads_off_the_heap
+
+    keep_large_reads_off_the_heap()  # the command does it anyway; done before the fork, no worker needs to
     for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
         try:
             stream.flush()

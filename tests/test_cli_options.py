@@ -273,7 +273,9 @@ def test_parallel_run_keeps_input_order_and_sends_only_cache_files_to_workers(tm
     monkeypatch.chdir(tmp_path)
     expected = list(serial_run(Linter(Settings()), ["."]))
     linted = []
-    real = parallel.ProcessPoolExecutor
+    import concurrent.futures
+
+    real = concurrent.futures.ProcessPoolExecutor  # parallel imports it where it makes a pool
 
     class Counting(real):
         def submit(self, fn, *args, **kwargs):
@@ -281,7 +283,7 @@ def test_parallel_run_keeps_input_order_and_sends_only_cache_files_to_workers(tm
                 linted.append(args[0][1])
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counting)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)
     got = list(parallel.run(Linter(Settings(jobs=2)), ["."]))
     assert got == expected
     # the 20 modules and broken.py can hold a cache; the clean files and nul.py (CL002) cannot

@@ -761,14 +761,20 @@ def test_reading_every_file_of_the_standard_library_leaves_the_heap_as_it_was():
 def test_the_heap_setting_is_skipped_without_a_usable_c_library(monkeypatch):
     import ctypes
 
-    from cachelint.files import keep_large_reads_off_the_heap
+    from cachelint import files
 
+    monkeypatch.setattr(files, "_heap_setting", None)
     monkeypatch.setattr(sys, "platform", "win32")
-    assert keep_large_reads_off_the_heap() is False  # never reaches ctypes
+    assert files.keep_large_reads_off_the_heap() is False  # never reaches ctypes
     monkeypatch.setattr(sys, "platform", "linux")
+    calls = []
 
     def no_library(*args, **kwargs):
+        calls.append(args)
         raise TypeError("no handle for the C library here")
 
     monkeypatch.setattr(ctypes, "CDLL", no_library)
-    assert keep_large_reads_off_the_heap() is False  # a surprise elsewhere is not a crash
+    assert files.keep_large_reads_off_the_heap() is False and calls == []  # decided once per process
+    monkeypatch.setattr(files, "_heap_setting", None)
+    assert files.keep_large_reads_off_the_heap() is False  # a surprise elsewhere is not a crash
+    assert files.keep_large_reads_off_the_heap() is False and len(calls) == 1

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 
 PRELUDE = textwrap.dedent("""\
     import json, os, sys, time
-    from concurrent.futures.process import BrokenProcessPool
+    from concurrent.futures import BrokenExecutor
 
     CALLS = []
 
@@ -110,20 +110,20 @@ def test_an_exception_in_a_task_reaches_its_future_and_the_pool_goes_on():
 
 
 def test_a_worker_that_dies_breaks_the_pool():
-    """As ProcessPoolExecutor: the task in flight and those after it fail with BrokenProcessPool."""
+    """As ProcessPoolExecutor: the task in flight and those after it fail (BrokenExecutor)."""
     out = run("""
         pool = ServerPool(server, 2, init, ("x",))
         first = pool.submit(die)
         try:
             first.result(timeout=60)
             outcome = "result"
-        except BrokenProcessPool:
+        except BrokenExecutor:
             outcome = "broken"
         later = pool.submit(where, 1).exception(timeout=60)
         pool.kill()
         print(json.dumps({"outcome": outcome, "later": type(later).__name__}))
     """)
-    assert out == {"outcome": "broken", "later": "BrokenProcessPool"}
+    assert out == {"outcome": "broken", "later": "BrokenServerPool"}
 
 
 def test_a_failing_initializer_breaks_the_pool_instead_of_hanging():
@@ -133,7 +133,7 @@ def test_a_failing_initializer_breaks_the_pool_instead_of_hanging():
         pool.kill()
         print(json.dumps({"error": type(error).__name__}))
     """)
-    assert out == {"error": "BrokenProcessPool"}
+    assert out == {"error": "BrokenServerPool"}
 
 
 def test_kill_ends_a_busy_worker_at_once():
