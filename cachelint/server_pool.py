@@ -10,8 +10,9 @@ Three channels, all local to one pool:
 - the **task socket** (``AF_UNIX``, ``SOCK_SEQPACKET``): the pool writes one message per
   task, ``pickle((task id, function, args))``; every worker reads from the same socket,
   and a read takes one whole message, so the next idle worker takes the next task;
-- one **result pipe** per worker: frames of a 4-byte big-endian length and
-  ``pickle((task id, ok, value))``, the first giving the worker's process id;
+- one **result pipe** per worker: frames of a header (payload length, task id, whether
+  the task returned; big-endian) and the pickled value or exception, the first frame
+  giving the worker's process id;
 - the **initialisation file** (an anonymous memory file): ``pickle((initializer, args))``,
   run by each worker before its first task.
 
@@ -36,7 +37,7 @@ from .worker_server import Server
 
 #: Largest task message in bytes: a task is a function reference and two paths.
 MAX_TASK_BYTES = 1 << 16
-_HEADER = struct.Struct("!I")
+_HEADER = struct.Struct("!IqB")  # payload bytes, task id, 1 when the task returned (0: it raised)
 #: Task id of a worker's first frame, which carries its process id.
 _PID = -1
 
@@ -181,31 +182,39 @@ class ServerPool:
         import selectors
 
         selector = selectors.DefaultSelector()
-        selector.register(self._wake_read, selectors.EVENT_READ)
-        for fd in self._buffers:
-            selector.register(fd, selectors.EVENT_READ)
-        writing = False
         try:
-            while not self._closed:
-                with self._lock:
-                    want = bool(self._pending) and not self._broken
-                if want != writing:
-                    if want:
-                        selector.register(self._tasks, selectors.EVENT_WRITE)
-                    else:
-                        selector.unregister(self._tasks)
-                    writing = want
-                for key, _events in selector.select():
-                    if self._closed:
-                        return
-                    if key.fd == self._wake_read:
-                        os.read(self._wake_read, 4096)
-                    elif key.fileobj is self._tasks:
-                        self._send_pending()
-                    elif not self._read(key.fd):
-                        selector.unregister(key.fd)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            for fd in self._buffers:
+                selector.register(fd, selectors.EVENT_READ)
+            self._loop(selector)
+        except BaseException as exc:  # a bug here must not leave the caller waiting for results
+            self._break(f"the pool's helper thread failed: {type(exc).__name__}: {exc}")
         finally:
             selector.close()
+
+    def _loop(self, selector) -> None:
+        """Send pending tasks and read results until the pool is killed."""
+        import selectors
+
+        writing = False
+        while not self._closed:
+            with self._lock:
+                want = bool(self._pending) and not self._broken
+            if want != writing:
+                if want:
+                    selector.register(self._tasks, selectors.EVENT_WRITE)
+                else:
+                    selector.unregister(self._tasks)
+                writing = want
+            for key, _events in selector.select():
+                if self._closed:
+                    return
+                if key.fd == self._wake_read:
+                    os.read(self._wake_read, 4096)
+                elif key.fileobj is self._tasks:
+                    self._send_pending()
+                elif not self._read(key.fd):
+                    selector.unregister(key.fd)
 
     def _send_pending(self) -> None:
         with self._lock:
@@ -235,11 +244,15 @@ class ServerPool:
         buffer = self._buffers[fd]
         buffer += data
         while len(buffer) >= _HEADER.size:
-            (size,) = _HEADER.unpack_from(buffer)
+            size, task_id, ok = _HEADER.unpack_from(buffer)
             if len(buffer) < _HEADER.size + size:
                 break
-            task_id, ok, value = pickle.loads(bytes(buffer[_HEADER.size:_HEADER.size + size]))
+            payload = bytes(buffer[_HEADER.size:_HEADER.size + size])
             del buffer[:_HEADER.size + size]
+            try:
+                value = pickle.loads(payload)
+            except Exception as exc:  # an exception class whose arguments do not round-trip, say
+                ok, value = False, RuntimeError(f"the worker's result could not be read: {type(exc).__name__}: {exc}")
             if task_id == _PID:
                 with self._lock:
                     self._pids[fd] = value
@@ -253,8 +266,8 @@ class ServerPool:
                     future.set_exception(value)
         return True
 
-    def _break(self) -> None:
-        """A worker is gone: fail every task without a result and kill the other workers."""
+    def _break(self, reason: str = "a worker process ended abruptly") -> None:
+        """A worker is gone (or ``reason``): fail every task without a result and kill the other workers."""
         import signal
 
         with self._lock:
@@ -271,7 +284,7 @@ class ServerPool:
             except OSError:
                 pass
         for future in futures:
-            future.set_exception(BrokenServerPool("a worker process ended abruptly"))
+            future.set_exception(BrokenServerPool(reason))
 
 
 def work(tasks_fd: int, results_fd: int, init_fd: int) -> None:
@@ -281,7 +294,7 @@ def work(tasks_fd: int, results_fd: int, init_fd: int) -> None:
     of its result pipe, ``init_fd`` the pool's initialisation file (see the module).
     Returns when the pool closed the task socket or can no longer be written to.
     """
-    _write_all(results_fd, _frame((_PID, True, os.getpid())))
+    _write_all(results_fd, _frame(_PID, True, os.getpid()))
     chunks: List[bytes] = []
     offset = 0
     while True:
@@ -300,22 +313,22 @@ def work(tasks_fd: int, results_fd: int, init_fd: int) -> None:
             return
         task_id, function, args = pickle.loads(message)
         try:
-            reply = (task_id, True, function(*args))
+            ok, value = True, function(*args)
         except BaseException as exc:  # handed back to the caller's future, as ProcessPoolExecutor does
-            reply = (task_id, False, exc)
+            ok, value = False, exc
         try:
-            frame = _frame(reply)
+            frame = _frame(task_id, ok, value)
         except Exception as exc:  # a result or an exception that does not pickle
-            frame = _frame((task_id, False, RuntimeError(f"the worker's result could not be sent: {exc!r}")))
+            frame = _frame(task_id, False, RuntimeError(f"the worker's result could not be sent: {exc!r}"))
         try:
             _write_all(results_fd, frame)
         except OSError:  # the pool is gone
             return
 
 
-def _frame(reply: tuple) -> bytes:
-    data = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
-    return _HEADER.pack(len(data)) + data
+def _frame(task_id: int, ok: bool, value: Any) -> bytes:
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data), task_id, ok) + data
 
 
 __all__ = ["ServerPool", "BrokenServerPool", "work", "MAX_TASK_BYTES"]

@@ -35,6 +35,14 @@ PRELUDE = textwrap.dedent("""\
     def die():
         os._exit(3)
 
+    class Picky(Exception):
+        def __init__(self, a, *, b):  # pickles, but cannot be rebuilt from its args
+            super().__init__(a)
+            self.b = b
+
+    def picky():
+        raise Picky(1, b=2)
+
     def nap(seconds):
         time.sleep(seconds)
         return os.getpid()
@@ -107,6 +115,18 @@ def test_an_exception_in_a_task_reaches_its_future_and_the_pool_goes_on():
         print(json.dumps({"error": [type(error).__name__, str(error)], "after": after}))
     """)
     assert out == {"error": ["ValueError", "bad input"], "after": 7}
+
+
+def test_a_result_that_cannot_be_read_fails_its_task_only():
+    out = run("""
+        pool = ServerPool(server, 1, init, ("x",))
+        error = pool.submit(picky).exception(timeout=60)
+        after = pool.submit(where, 5).result(timeout=60)[0]
+        pool.kill()
+        print(json.dumps({"error": [type(error).__name__, str(error)], "after": after}))
+    """)
+    assert out["error"][0] == "RuntimeError" and "could not be read" in out["error"][1]
+    assert out["after"] == 5
 
 
 def test_a_worker_that_dies_breaks_the_pool():
