@@ -38,6 +38,8 @@ from .worker_server import Server
 #: Largest task message in bytes: a task is a function reference and two paths.
 MAX_TASK_BYTES = 1 << 16
 _HEADER = struct.Struct("!IqB")  # payload bytes, task id, 1 when the task returned (0: it raised)
+#: Seconds :meth:`ServerPool.kill` waits for the pool's lock and helper thread.
+KILL_WAIT = 1.0
 #: Task id of a worker's first frame, which carries its process id.
 _PID = -1
 
@@ -92,11 +94,11 @@ class ServerPool:
         try:
             for _ in range(workers):
                 read_end, write_end = os.pipe()
+                self._buffers[read_end] = bytearray()
                 try:
                     socket.send_fds(server.control, [b"w"], [theirs.fileno(), write_end, init])
                 finally:
                     os.close(write_end)
-                self._buffers[read_end] = bytearray()
         except OSError:
             for fd in self._buffers:
                 os.close(fd)
@@ -140,32 +142,47 @@ class ServerPool:
         return future
 
     def kill(self) -> None:
-        """Stop now: kill the workers, fail what has no result (cancelled), close everything. Idempotent."""
+        """Stop now: kill the workers, fail what has no result (cancelled), close everything. Idempotent.
+
+        Safe from any thread and from an exit path that interrupted this pool's own code
+        (Ctrl-C's watchdog, a KeyboardInterrupt in a finalizer): the workers are killed
+        without taking the pool's lock, and what needs the lock is skipped after
+        :data:`KILL_WAIT` seconds (the process is then exiting; its descriptors go with it).
+        """
         import signal
 
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            pids = list(self._pids.values())
-        self._wake()
-        for pid in pids:
+        if self._closed:
+            return
+        self._closed = True
+        for pid in list(self._pids.values()):
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:  # already gone
                 pass
+        if not self._lock.acquire(timeout=KILL_WAIT):
+            return
+        try:
+            wake, self._wake_write = self._wake_write, -1
+            os.write(wake, b"x")
+        except OSError:
+            pass
+        finally:
+            self._lock.release()
         if self._thread is not threading.current_thread():
-            self._thread.join()
-        with self._lock:
+            self._thread.join(KILL_WAIT)
+            if self._thread.is_alive():
+                return
+        if not self._lock.acquire(timeout=KILL_WAIT):
+            return
+        try:
             self._tasks.close()  # workers not started yet see the end at once
-            for fd in list(self._buffers):
+            for fd in (*self._buffers, self._wake_read, wake):
                 os.close(fd)
             self._buffers.clear()
-            os.close(self._wake_read)
-            os.close(self._wake_write)
-            self._wake_write = -1
             futures = list(self._futures.values())
             self._futures.clear()
+        finally:
+            self._lock.release()
         for future in futures:
             future.cancel()
 

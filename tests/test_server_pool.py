@@ -215,3 +215,36 @@ def test_the_command_still_lints_in_parallel_with_the_server(tmp_path):
     assert parallel.returncode == serial.returncode == 1, parallel.stderr[-2000:]
     assert parallel.stdout == serial.stdout and parallel.stderr == serial.stderr == b""
     assert parallel.stdout.count(b'"CL101"') == 12
+
+
+def test_kill_from_an_exit_path_inside_the_pools_own_code_does_not_hang():
+    """Ctrl-C's exit path may run while this thread holds the pool's lock (a KeyboardInterrupt
+    in a finalizer during submit): the workers still die and kill returns."""
+    out = run("""
+        pool = ServerPool(server, 1, init, ("x",))
+        pid = pool.submit(nap, 0).result(timeout=60)
+        began = time.monotonic()
+        with pool._lock:
+            pool.kill()
+        print(json.dumps({"pid": pid, "took": time.monotonic() - began}))
+    """)
+    assert out["took"] < 5
+    assert gone(out["pid"])
+
+
+def test_a_pool_for_a_server_that_is_gone_raises_and_keeps_no_descriptor():
+    out = run("""
+        import socket
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        theirs.close()
+        dead = worker_server.Server(-1, ours)
+        before = len(os.listdir("/proc/self/fd"))
+        errors = set()
+        for _ in range(20):
+            try:
+                ServerPool(dead, 3, init, ("x",))
+            except OSError as exc:
+                errors.add(type(exc).__name__)
+        print(json.dumps({"errors": sorted(errors), "leaked": len(os.listdir("/proc/self/fd")) - before}))
+    """)
+    assert out == {"errors": ["BrokenPipeError"], "leaked": 0}
