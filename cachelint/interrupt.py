@@ -24,12 +24,16 @@ def exit_interrupted() -> None:
     """Exit with 130 at once: no traceback, no waiting for anything still running.
 
     The workers of any pool still running are stopped first (:func:`cachelint.parallel.stop_all`,
-    only when that module was imported: before that there is no pool).
+    only when that module was imported: before that there is no pool). The notice is
+    written whatever stopping them did (the module may be half imported).
     """
     try:
-        parallel = sys.modules.get(f"{__package__}.parallel")
-        if parallel is not None:
-            parallel.stop_all()
+        stop_all = getattr(sys.modules.get(f"{__package__}.parallel"), "stop_all", None)
+        if stop_all is not None:
+            stop_all()
+    except BaseException:  # a second Ctrl-C, or a pool in a state it cannot be stopped from
+        pass
+    try:
         sys.stderr.write("cachelint: interrupted\n")
         sys.stdout.flush()
         sys.stderr.flush()

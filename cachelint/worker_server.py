@@ -16,11 +16,12 @@ imports nothing from the linted directory that the command would not.
 
 The server and its workers ignore Ctrl-C (the calling process stops the workers, see
 :mod:`cachelint.parallel`), read nothing from standard input and write nothing to
-standard output, which they do not hold, so a pipe's reader sees its end when the
-command exits. The server ends when the calling process closes its end of the control
-socket (at the latest when that process exits); each worker when its pool's task socket
-closes. Both end through ``os._exit``: they hold nothing that needs the interpreter's
-teardown.
+standard output, which they do not hold. The server ends when the calling process
+closes its end of the control socket, each worker when its pool's task socket closes,
+and both are killed when the process that forked them ends (``PR_SET_PDEATHSIG``): the
+command's standard error, which they keep for Python's own last words, is closed when
+the command exits. They end through ``os._exit``: they hold nothing that needs the
+interpreter's teardown.
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 PRELOAD = ("cachelint.parallel",)
 #: Fewer files than this are linted in the calling process (see :mod:`cachelint.parallel`).
 MIN_PARALLEL_FILES = 8
+#: ``prctl`` option: the signal a process gets when its parent ends (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
 #: Largest request the server reads from the control socket, in bytes (requests are one byte).
 _REQUEST_BYTES = 16
 
@@ -98,6 +101,7 @@ def start() -> bool:
         except Exception:  # a closed or broken stream: the command reports it, not this
             pass
     # Ctrl-C is held back across the fork: the server must never run this process's handler
+    parent = os.getpid()
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
@@ -108,6 +112,7 @@ def start() -> bool:
         try:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the calling process decides what Ctrl-C does
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            _end_with(parent)
             ours.close()
             _serve(theirs)
             code = 0
@@ -138,6 +143,7 @@ def _serve(control: "socket.socket") -> None:
     from .engine import import_linting_modules
 
     import_linting_modules(PRELOAD)
+    server = os.getpid()
     while True:
         message, fds, _flags, _address = socket.recv_fds(control, _REQUEST_BYTES, 3)
         if not message:
@@ -153,6 +159,7 @@ def _serve(control: "socket.socket") -> None:
         if pid == 0:
             code = 1
             try:
+                _end_with(server)
                 control.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 from .server_pool import work
@@ -165,6 +172,26 @@ def _serve(control: "socket.socket") -> None:
                 os._exit(code)
         for fd in fds:
             os.close(fd)
+
+
+def _end_with(parent: int) -> None:
+    """Have this process killed when ``parent`` (the process that forked it) ends.
+
+    Linux's ``PR_SET_PDEATHSIG``: the server dies with the command, a worker with the
+    server, even in the middle of a file (they otherwise notice only between files, at
+    their next read of a socket). A parent already gone ends this process at once.
+    Where the call is not available the sockets remain the only signal.
+    """
+    import signal
+
+    try:
+        import ctypes  # already imported by the command (files.keep_large_reads_off_the_heap)
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except Exception:  # no C library handle, no prctl
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def effective_jobs(jobs: int) -> int:

@@ -182,6 +182,16 @@ def test_ctrl_c_while_workers_start_prints_nothing_but_the_notice(project, delay
     assert not [w for w in workers if alive(w)], "processes outlived the command"
 
 
+def test_the_notice_is_written_even_when_the_pools_module_is_half_imported():
+    """Ctrl-C while cachelint.parallel is being imported: no stop_all yet, still one notice and 130."""
+    code = ("import sys, types\n"
+            "sys.modules['cachelint.parallel'] = types.ModuleType('cachelint.parallel')\n"
+            "from cachelint.interrupt import exit_interrupted\n"
+            "exit_interrupted()\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stderr) == (130, "cachelint: interrupted\n")
+
+
 def test_an_interrupt_python_cannot_raise_still_exits_130():
     """A KeyboardInterrupt raised in a weakref callback (an import lock's cleanup, say) is
     dropped by Python with "Exception ignored"; the command exits as for any Ctrl-C."""

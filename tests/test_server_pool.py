@@ -248,3 +248,23 @@ def test_a_pool_for_a_server_that_is_gone_raises_and_keeps_no_descriptor():
         print(json.dumps({"errors": sorted(errors), "leaked": len(os.listdir("/proc/self/fd")) - before}))
     """)
     assert out == {"errors": ["BrokenPipeError"], "leaked": 0}
+
+
+def test_a_busy_worker_and_the_server_die_with_a_killed_command():
+    """SIGKILL leaves the command no chance to stop anything: the server and a worker in the
+    middle of a long file must not run on (PR_SET_PDEATHSIG)."""
+    body = textwrap.dedent("""
+        pool = ServerPool(server, 1, init, ("x",))
+        worker = pool.submit(where, 0).result(timeout=60)[1]
+        pool.submit(nap, 120)
+        time.sleep(0.3)
+        print(json.dumps({"server": server.pid, "worker": worker}), flush=True)
+        time.sleep(120)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", PRELUDE + body], stdout=subprocess.PIPE, text=True)
+    try:
+        out = json.loads(proc.stdout.readline())
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    assert gone(out["server"], within=5) and gone(out["worker"], within=5)
