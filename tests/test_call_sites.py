@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 import libcst as cst
 
 from cachelint import lint_source
@@ -205,3 +207,30 @@ def test_odd_code_does_not_crash():
     """
     codes = sorted({d.code for d in lint(source)})
     assert {"CL106", "CL402"} <= set(codes)
+
+
+@pytest.mark.parametrize(
+    "text, called",
+    [
+        ("x = render(1)", True),
+        ("x = render (1)", True),
+        ("def render(job_id):\n    pass", False),  # the definition is not a call
+        ("x = obj.render(1)", False),  # another object's attribute
+        ("x = rerender(1)", False),
+        ("x = render2(1)", False),
+        ("x = self.load(1)", True),
+        ("x = cls.load(1)", True),
+        ("x = Store.load(1)", True),
+        ("x = other.load(1)", False),
+        ("x = self.loader(1)", False),
+        ("y = a.self.load(2)", True),  # as before: the receiver is matched at its own word
+        ("x = render", False),
+        ("x = é(1)", True),
+    ],
+)
+def test_the_call_pre_check_finds_calls_of_cached_functions_and_methods_only(text, called):
+    from cachelint.rules.call_sites import _calls_any
+
+    functions = {"render": object(), "é": object()}
+    methods = {"Store": {"load": object()}}
+    assert _calls_any(text.splitlines(), functions, methods) is called

@@ -326,21 +326,35 @@ def call_index(ctx: FileContext) -> Optional[CallIndex]:
         return ctx.cache[_INDEX]
     functions, methods = call_targets(ctx)
     index: Optional[CallIndex] = None
-    alternatives = [r"(?<![\w.])" + re.escape(n) for n in sorted(functions)]
-    receivers = {"self", "cls"} | {cls.rpartition(".")[2] for cls in methods}
-    method_names = sorted({m for by_class in methods.values() for m in by_class})
-    if method_names:
-        alternatives.append(
-            r"\b(?:" + "|".join(re.escape(r) for r in sorted(receivers)) + r")\.(?:" + "|".join(re.escape(m) for m in method_names) + ")"
-        )
-    if alternatives:
-        # a call somewhere else than the ``def`` line: ``f(``, ``self.m(``, ``Class.m(``
-        pattern = re.compile(r"(?<!def )(?:" + "|".join(alternatives) + r")\s*\(")
-        if pattern.search("\n".join(ctx.lines)):
-            classes = [s.name.value for s in ctx.module.body if isinstance(s, cst.ClassDef)]
-            index = CallIndex(functions, methods, classes).build(ctx.module)
+    if (functions or methods) and _calls_any(ctx.lines, functions, methods):
+        classes = [s.name.value for s in ctx.module.body if isinstance(s, cst.ClassDef)]
+        index = CallIndex(functions, methods, classes).build(ctx.module)
     ctx.cache[_INDEX] = index
     return index
+
+
+#: A call of a plain name elsewhere than on a ``def`` line: ``f(`` (group 1 is the name).
+_NAME_CALL = re.compile(r"(?<!def )(?<![\w.])([^\W\d]\w*)\s*\(")
+#: A call of an attribute: ``self.m(``, ``Class.m(`` (groups: the receiver, the attribute).
+_ATTRIBUTE_CALL = re.compile(r"\b([^\W\d]\w*)\.([^\W\d]\w*)\s*\(")
+
+
+def _calls_any(lines: Sequence[str], functions: Dict[str, CacheSite], methods: Dict[str, Dict[str, CacheSite]]) -> bool:
+    """Whether the text may call one of ``functions`` by name or a method of ``methods``
+    through ``self``, ``cls`` or its class's name (a cheap test before the tree is walked).
+
+    One scan for every call in the text, each looked up in sets: a pattern with one
+    alternative per cached function made a file with thousands of them quadratic.
+    """
+    text = "\n".join(lines)
+    if functions and any(match.group(1) in functions for match in _NAME_CALL.finditer(text)):
+        return True
+    method_names = {m for by_class in methods.values() for m in by_class}
+    if not method_names:
+        return False
+    receivers = {"self", "cls"} | {cls.rpartition(".")[2] for cls in methods}
+    return any(match.group(2) in method_names and match.group(1) in receivers
+               for match in _ATTRIBUTE_CALL.finditer(text))
 
 
 def _first_site(site: CacheSite, ctx: FileContext) -> bool:
