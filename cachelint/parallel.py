@@ -47,10 +47,36 @@ _active: List[Union["ProcessPoolExecutor", ServerPool]] = []
 
 def pool_size(linter: Linter, found: Sequence, jobs: Optional[int] = None) -> int:
     """Worker processes for linting ``found``: ``jobs`` (default ``linter.settings.jobs``,
-    0 = one per CPU), but 1 (this process) for fewer than :data:`MIN_PARALLEL_FILES` files."""
+    0 = one per CPU), but 1 (this process) for fewer than :data:`MIN_PARALLEL_FILES` files,
+    and no more than the open-file limit allows (:func:`descriptor_cap`)."""
     if len(found) < MIN_PARALLEL_FILES:
         return 1
-    return effective_jobs(getattr(linter.settings, "jobs", 0) if jobs is None else jobs)
+    return min(effective_jobs(getattr(linter.settings, "jobs", 0) if jobs is None else jobs), descriptor_cap())
+
+
+#: Open files a run needs besides its workers': standard streams, the file being read, the
+#: pool's sockets, the result cache, the interpreter's own.
+_BASE_DESCRIPTORS = 64
+#: Open files per worker process in the calling process (pipes, sentinels), with room to spare.
+_DESCRIPTORS_PER_WORKER = 8
+
+
+def descriptor_cap() -> int:
+    """How many workers this process's open-file limit (``RLIMIT_NOFILE``) leaves room for; at least 1.
+
+    A pool that runs out of descriptors while it starts its processes cannot be stopped
+    cleanly (``ulimit -n 40`` with ``--jobs 64`` printed a traceback and hung): a run
+    with a low limit uses fewer workers instead, down to linting in this process.
+    """
+    try:
+        import resource
+
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):  # no such limit here (Windows)
+        return 1 << 16
+    if soft == resource.RLIM_INFINITY:
+        return 1 << 16
+    return max(1, (soft - _BASE_DESCRIPTORS) // _DESCRIPTORS_PER_WORKER)
 
 
 def chunks(items: Sequence[_Item], jobs: int) -> List[List[_Item]]:
@@ -379,4 +405,5 @@ def run(linter: Linter, paths: Sequence[str], jobs: Optional[int] = None,
         yield from diagnostics
 
 
-__all__ = ["run", "lint_items", "screened_run", "stop_all", "effective_jobs", "pool_size", "chunks", "MIN_PARALLEL_FILES"]
+__all__ = ["run", "lint_items", "screened_run", "stop_all", "effective_jobs", "pool_size", "descriptor_cap", "chunks",
+           "MIN_PARALLEL_FILES"]

@@ -379,3 +379,41 @@ def test_a_parallel_run_exits_without_noise_on_stderr(tmp_path, with_caches):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == (1 if with_caches else 0)
     assert proc.stderr == ""
+
+
+def test_a_low_open_file_limit_caps_the_workers(monkeypatch, tmp_path):
+    """``ulimit -n 40`` with ``--jobs 64`` used to print a traceback and hang; now it lints with what fits."""
+    import resource
+
+    from cachelint import parallel
+    from cachelint.config import Settings
+    from cachelint.engine import Linter
+
+    found = [str(i) for i in range(100)]
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (40, 40))
+    assert parallel.pool_size(Linter(Settings(jobs=64)), found) == 1
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (1024, 4096))
+    assert parallel.pool_size(Linter(Settings(jobs=64)), found) == 64
+    assert parallel.pool_size(Linter(Settings(jobs=512)), found) == (1024 - 64) // 8
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    assert parallel.pool_size(Linter(Settings(jobs=512)), found) == 512
+
+
+def test_a_run_under_a_low_open_file_limit_ends_with_the_serial_output(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    for index in range(12):
+        write(tmp_path / f"m{index}.py", "import functools\n\n\n@functools.lru_cache(maxsize=None)\n"
+                                         f"def render_{index}(job_id, prompt):\n    return prompt\n")
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (40, 40))
+
+    command = [sys.executable, "-m", "cachelint", "--no-cache", "--format", "json", "."]
+    limited = subprocess.run(command + ["--jobs", "64"], cwd=tmp_path, capture_output=True, timeout=120,
+                             preexec_fn=low_limit)
+    serial = subprocess.run(command + ["--jobs", "1"], cwd=tmp_path, capture_output=True, timeout=120)
+    assert limited.returncode == serial.returncode == 1, limited.stderr[-2000:]
+    assert limited.stdout == serial.stdout and limited.stderr == b""
