@@ -1,8 +1,8 @@
 """``python -m cachelint`` and the ``cachelint`` command run :func:`main`.
 
 The command line (click, the settings) is imported when :func:`main` runs, not when this
-module is imported, and after the fork server (:mod:`cachelint.worker_server`) was forked
-from this process: the server and its workers never import it.
+module is imported, and after the head start has forked the fork server from this
+process (:mod:`cachelint.worker_server`): a server forked then holds none of it.
 """
 
 
