@@ -181,7 +181,8 @@ def _pool(workers: int, settings, index, cache) -> Union["ProcessPoolExecutor", 
 def _stop(pool: Union["ProcessPoolExecutor", ServerPool]) -> None:
     """Stop ``pool`` now: cancel what has not started and kill the workers.
 
-    The pool is then shut down waiting for its manager thread, which ends as soon as it
+    A :class:`ServerPool` does all of it in :meth:`ServerPool.kill`. A ProcessPoolExecutor
+    is then shut down waiting for its manager thread, which ends as soon as it
     sees the workers gone: shutting down without waiting leaves a wake-up pipe the
     interpreter writes to at exit after it was closed ("Bad file descriptor" on stderr).
     """

@@ -24,6 +24,7 @@ closes its end of the task socket, or when :meth:`ServerPool.kill` kills them.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import pickle
 import socket
@@ -47,6 +48,17 @@ _PID = -1
 class BrokenServerPool(BrokenExecutor):
     """A worker of the pool ended abruptly, or the pool no longer runs (as ``BrokenProcessPool``
     for a ``ProcessPoolExecutor``; both are ``concurrent.futures.BrokenExecutor``)."""
+
+
+def _kill(pids: List[int]) -> None:
+    """SIGKILL each of ``pids`` (workers' process ids); one already gone is skipped."""
+    import signal
+
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -84,7 +96,7 @@ class ServerPool:
         self._lock = threading.Lock()
         self._futures: Dict[int, Future] = {}
         self._pending: Deque[bytes] = deque()
-        self._next_id = 0
+        self._ids = itertools.count()
         self._broken = False
         self._closed = False
         self._pids: Dict[int, int] = {}  # result pipe -> worker's process id, while the pipe is open
@@ -117,7 +129,8 @@ class ServerPool:
     def submit(self, function: Callable, *args: Any) -> Future:
         """Run ``function(*args)`` in a worker; never waits. A broken pool gives a future failed with BrokenServerPool."""
         future: Future = Future()
-        message = pickle.dumps((self._next_id, function, args), pickle.HIGHEST_PROTOCOL)
+        task_id = next(self._ids)
+        message = pickle.dumps((task_id, function, args), pickle.HIGHEST_PROTOCOL)
         with self._lock:
             if self._broken or self._closed:
                 future.set_exception(BrokenServerPool("the pool is not running"))
@@ -125,8 +138,7 @@ class ServerPool:
             if len(message) > MAX_TASK_BYTES:
                 future.set_exception(BrokenServerPool(f"a task of {len(message)} bytes is too large to send"))
                 return future
-            self._futures[self._next_id] = future
-            self._next_id += 1
+            self._futures[task_id] = future
             if not self._pending:
                 try:
                     self._tasks.send(message)
@@ -134,7 +146,7 @@ class ServerPool:
                 except BlockingIOError:  # full: the helper thread sends it when there is room
                     pass
                 except OSError:  # no worker holds the other end: the helper thread sees the pool broken
-                    del self._futures[self._next_id - 1]
+                    del self._futures[task_id]
                     future.set_exception(BrokenServerPool("the task could not be sent"))
                     return future
             self._pending.append(message)
@@ -149,16 +161,10 @@ class ServerPool:
         without taking the pool's lock, and what needs the lock is skipped after
         :data:`KILL_WAIT` seconds (the process is then exiting; its descriptors go with it).
         """
-        import signal
-
         if self._closed:
             return
         self._closed = True
-        for pid in list(self._pids.values()):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:  # already gone
-                pass
+        _kill(list(self._pids.values()))
         if not self._lock.acquire(timeout=KILL_WAIT):
             return
         try:
@@ -285,8 +291,6 @@ class ServerPool:
 
     def _break(self, reason: str = "a worker process ended abruptly") -> None:
         """A worker is gone (or ``reason``): fail every task without a result and kill the other workers."""
-        import signal
-
         with self._lock:
             if self._broken:
                 return
@@ -295,11 +299,7 @@ class ServerPool:
             self._futures.clear()
             self._pending.clear()
             pids = list(self._pids.values())
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        _kill(pids)
         for future in futures:
             future.set_exception(BrokenServerPool(reason))
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, NoReturn, Optional, Sequence
 
 if TYPE_CHECKING:
     import socket
@@ -108,18 +108,14 @@ def start() -> bool:
     except OSError:
         pid = -1
     if pid == 0:  # the server: it never returns from here
-        code = 1
-        try:
+        def server_life() -> None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the calling process decides what Ctrl-C does
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             _end_with(parent)
             ours.close()
             _serve(theirs)
-            code = 0
-        except BaseException:  # nothing to report to: the pools see their workers missing
-            pass
-        finally:
-            os._exit(code)
+
+        _live_and_exit(server_life)
     signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if pid < 0:
         ours.close()
@@ -157,21 +153,31 @@ def _serve(control: "socket.socket") -> None:
         except OSError:  # no process: the pool sees this worker missing
             pid = -1
         if pid == 0:
-            code = 1
-            try:
+            def worker_life() -> None:
                 _end_with(server)
                 control.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 from .server_pool import work
 
                 work(*fds)
-                code = 0
-            except BaseException:
-                pass
-            finally:
-                os._exit(code)
+
+            _live_and_exit(worker_life)
         for fd in fds:
             os.close(fd)
+
+
+def _live_and_exit(life: Callable[[], None]) -> NoReturn:
+    """Run ``life`` in a freshly forked process, then end it through ``os._exit``: status 0
+    when ``life`` returned, 1 when it raised (nothing to report to: a pool sees its worker
+    missing). The fork's copy of the caller's code never runs on, nor does the teardown."""
+    code = 1
+    try:
+        life()
+        code = 0
+    except BaseException:
+        pass
+    finally:
+        os._exit(code)
 
 
 def _end_with(parent: int) -> None:
